@@ -1,0 +1,176 @@
+"""PoseTrack: everything the pose estimator produced for a clip, as arrays.
+
+A track holds T frames. Frames where nobody was found hold NaN landmarks and
+``detected[t] == False``. Tracks save to and load from ``.npz`` so that an analysis can be
+re-run without the model.
+
+Example
+-------
+>>> import numpy as np
+>>> track = PoseTrack.empty(fps=30.0, frame_size=(640, 480))
+>>> len(track)
+0
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from posecheck.landmarks import MIRROR, NUM_LANDMARKS
+
+#: Samples along the shoulder-to-hip chord in the back-contour profile.
+CONTOUR_SAMPLES = 24
+SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class FramePose:
+    """One frame's estimator output.
+
+    image : (33, 3) float, pixels (x right, y down, z in the scale of x); NaN if nobody found.
+    world : (33, 3) float, metres, origin between the hips.
+    visibility, presence : (33,) float in [0, 1].
+    back_contour : (CONTOUR_SAMPLES,) float, pixels; see :mod:`posecheck.contour`; NaN if none.
+    """
+
+    time: float
+    image: np.ndarray
+    world: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    back_contour: np.ndarray
+
+    @classmethod
+    def missing(cls, time: float) -> "FramePose":
+        """A frame where nobody was found."""
+        nan3 = np.full((NUM_LANDMARKS, 3), np.nan, np.float32)
+        nan1 = np.full(NUM_LANDMARKS, np.nan, np.float32)
+        return cls(time, nan3, nan3.copy(), nan1, nan1.copy(),
+                   np.full(CONTOUR_SAMPLES, np.nan, np.float32))
+
+
+@dataclass
+class PoseTrack:
+    """Landmarks of one person over T frames.
+
+    image : (T, 33, 3) float32, pixels: x right, y down, z (MediaPipe's relative depth) scaled
+        like x.
+    world : (T, 33, 3) float32, metres, origin between the hips (MediaPipe world landmarks).
+    visibility, presence : (T, 33) float32 in [0, 1].
+    times : (T,) float64, seconds from the start of the source.
+    back_contour : (T, CONTOUR_SAMPLES) float32, the upper body contour's offset from the
+        shoulder-to-hip chord in pixels (positive = above the chord); NaN where unavailable.
+    fps : nominal frame rate of the source.
+    frame_size : (width, height) in pixels.
+    """
+
+    image: np.ndarray
+    world: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    times: np.ndarray
+    back_contour: np.ndarray
+    fps: float
+    frame_size: tuple[int, int]
+    source: str = ""
+    model: str = ""
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, fps: float, frame_size: tuple[int, int], source: str = "",
+              model: str = "") -> "PoseTrack":
+        """A track with no frames."""
+        return cls.from_frames([], fps, frame_size, source, model)
+
+    @classmethod
+    def from_frames(cls, frames: list[FramePose], fps: float, frame_size: tuple[int, int],
+                    source: str = "", model: str = "") -> "PoseTrack":
+        """Stack per-frame results into a track."""
+        def stack(attr: str, shape: tuple[int, ...], dtype=np.float32) -> np.ndarray:
+            if not frames:
+                return np.zeros((0, *shape), dtype)
+            return np.stack([getattr(f, attr) for f in frames]).astype(dtype)
+
+        return cls(
+            image=stack("image", (NUM_LANDMARKS, 3)),
+            world=stack("world", (NUM_LANDMARKS, 3)),
+            visibility=stack("visibility", (NUM_LANDMARKS,)),
+            presence=stack("presence", (NUM_LANDMARKS,)),
+            times=np.array([f.time for f in frames], np.float64),
+            back_contour=stack("back_contour", (CONTOUR_SAMPLES,)),
+            fps=float(fps), frame_size=(int(frame_size[0]), int(frame_size[1])),
+            source=str(source), model=str(model),
+        )
+
+    def __len__(self) -> int:
+        return int(self.times.shape[0])
+
+    @property
+    def detected(self) -> np.ndarray:
+        """(T,) bool: a person was found in the frame."""
+        return ~np.isnan(self.image[:, 0, 0])
+
+    @property
+    def detected_ratio(self) -> float:
+        """Fraction of frames with a person (0.0 for an empty track)."""
+        return float(self.detected.mean()) if len(self) else 0.0
+
+    def __getitem__(self, index: slice | np.ndarray) -> "PoseTrack":
+        """Frames selected by a slice or a boolean/integer index."""
+        return replace(
+            self, image=self.image[index], world=self.world[index],
+            visibility=self.visibility[index], presence=self.presence[index],
+            times=self.times[index], back_contour=self.back_contour[index],
+            meta=dict(self.meta),
+        )
+
+    @classmethod
+    def concatenate(cls, tracks: list["PoseTrack"]) -> "PoseTrack":
+        """Join tracks of the same source end to end (metadata from the first)."""
+        first = tracks[0]
+        cat = lambda attr: np.concatenate([getattr(t, attr) for t in tracks])  # noqa: E731
+        return replace(first, image=cat("image"), world=cat("world"),
+                       visibility=cat("visibility"), presence=cat("presence"),
+                       times=cat("times"), back_contour=cat("back_contour"),
+                       meta=dict(first.meta))
+
+    def mirrored(self) -> "PoseTrack":
+        """The track of the mirror-image person: x flipped, left and right swapped."""
+        image = self.image[:, MIRROR].copy()
+        image[..., 0] = self.frame_size[0] - image[..., 0]
+        world = self.world[:, MIRROR].copy()
+        world[..., 0] = -world[..., 0]
+        return replace(self, image=image, world=world, visibility=self.visibility[:, MIRROR],
+                       presence=self.presence[:, MIRROR], meta=dict(self.meta))
+
+    def save(self, path: str | Path) -> None:
+        """Write the track to ``path`` (.npz), atomically."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".part")
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(
+                fh, schema=SCHEMA, image=self.image, world=self.world,
+                visibility=self.visibility, presence=self.presence, times=self.times,
+                back_contour=self.back_contour, fps=self.fps,
+                frame_size=np.array(self.frame_size), source=self.source, model=self.model,
+            )
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "PoseTrack":
+        """Read a track written by :meth:`save`. Raises ValueError if it is not one."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if int(data["schema"]) != SCHEMA:
+                    raise ValueError(f"unsupported PoseTrack schema {int(data['schema'])}")
+                return cls(
+                    image=data["image"], world=data["world"], visibility=data["visibility"],
+                    presence=data["presence"], times=data["times"],
+                    back_contour=data["back_contour"], fps=float(data["fps"]),
+                    frame_size=tuple(int(v) for v in data["frame_size"]),
+                    source=str(data["source"]), model=str(data["model"]),
+                )
+        except (KeyError, OSError, EOFError) as exc:
+            raise ValueError(f"not a PoseTrack file ({exc})") from exc
