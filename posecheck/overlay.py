@@ -138,7 +138,8 @@ def _wrap(text: str, scale: float, thickness: int, max_width: int) -> list[str]:
 def _fit(text: str, cap_px: float, max_width: int, max_lines: int,
          min_cap_px: float) -> tuple[list[str], float, int]:
     """Largest scale (from ``cap_px`` down to ``min_cap_px``) at which ``text`` wraps into
-    ``max_lines`` lines of at most ``max_width`` pixels; the last resort truncates."""
+    ``max_lines`` lines of at most ``max_width`` pixels; the last resort cuts the end with "..".
+    """
     cap = cap_px
     while True:
         scale = _scale_for(cap)
@@ -146,17 +147,23 @@ def _fit(text: str, cap_px: float, max_width: int, max_lines: int,
         lines = _wrap(text, scale, thick, max_width)
         fits = len(lines) <= max_lines and all(
             _text_width(line, scale, thick) <= max_width for line in lines)
-        if fits or cap <= min_cap_px:
+        if fits:
+            return lines, scale, thick
+        if cap <= min_cap_px:
             break
         cap = max(min_cap_px, cap * 0.88)
-    lines = [_truncate(line, scale, thick, max_width) for line in lines[:max_lines]]
-    return lines, scale, thick
+    head = lines[:max_lines - 1]
+    tail = " ".join(lines[max_lines - 1:])
+    return [*head, _truncate(tail, scale, thick, max_width)], scale, thick
 
 
 def _truncate(line: str, scale: float, thickness: int, max_width: int) -> str:
-    while line and _text_width(line, scale, thickness) > max_width:
-        line = line[:-2] + "." if len(line) > 2 else ""
-    return line
+    """``line``, cut at the end and marked with ".." until it fits ``max_width``."""
+    if _text_width(line, scale, thickness) <= max_width:
+        return line
+    while line and _text_width(line + "..", scale, thickness) > max_width:
+        line = line[:-1]
+    return line.rstrip() + ".." if line else ""
 
 
 def _block(lines: list[str], scale: float, thick: int, x: int, y: int, width: int | None,
@@ -179,12 +186,18 @@ def _reps_text(state: OverlayState) -> str:
     return "  ".join(f"{n}{target}" for n in state.reps.values())
 
 
-def _metric_lines(state: OverlayState) -> list[str]:
+def _metric_lines(state: OverlayState, scale: float, thickness: int,
+                  max_width: int) -> list[str]:
+    """"name value unit" lines; a long name is cut, never the value."""
     lines = []
     for name, (value, unit) in state.metrics.items():
-        shown = "--" if value is None or not math.isfinite(value) else f"{value:.0f}" \
-            if abs(value) >= 10 else f"{value:.2f}"
-        lines.append(f"{name} {shown}{(' ' + unit) if unit else ''}")
+        if value is None or not math.isfinite(value):
+            shown = "--"
+        else:
+            shown = f"{value:.0f}" if unit else f"{value:.2f}"
+        suffix = f" {shown}{(' ' + unit) if unit else ''}"
+        room = max_width - _text_width(suffix, scale, thickness)
+        lines.append(_truncate(name, scale, thickness, room) + suffix)
     return lines
 
 
@@ -199,7 +212,7 @@ def layout(state: OverlayState, width: int, height: int) -> dict[str, TextBlock 
     Keys: "title", "reps", "perf", "panel" (metrics and rules), "hold" (a :class:`Rect`),
     "setup", "cue"; absent when there is nothing to show or no room.
     """
-    u = height / 480.0                      # one "unit" = one pixel at 480 lines
+    u = min(height / 480.0, width / 640.0)  # one "unit" = one pixel at 640x480
     m = max(4, int(round(8 * u)))           # margin
     pad = max(3, int(round(6 * u)))
     out: dict[str, TextBlock | Rect] = {}
@@ -257,13 +270,14 @@ def layout(state: OverlayState, width: int, height: int) -> dict[str, TextBlock 
             bottom -= bar_h + m
 
     # Left column: metrics, then rules behind a coloured dot; as many lines as fit.
-    panel_lines = _metric_lines(state) + [label for label, _ in _rule_lines(state)]
     col_w = min(int(width * 0.42), left_w)
-    if panel_lines and col_w > 60 * u:
+    if (state.metrics or state.rules) and col_w > 60 * u:
         scale = _scale_for(13 * u)
         thick = _thickness(scale)
         dot = _dot_width(scale)
-        fitted = [_truncate(line, scale, thick, col_w - 2 * pad - dot) for line in panel_lines]
+        text_w = col_w - 2 * pad - dot
+        fitted = _metric_lines(state, scale, thick, text_w) + [
+            _truncate(label, scale, thick, text_w) for label, _ in _rule_lines(state)]
         block = _block(fitted, scale, thick, m, top_of_panel, None, pad)
         while fitted and block.rect.y1 > bottom:
             fitted.pop()

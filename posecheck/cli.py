@@ -1,0 +1,157 @@
+"""The ``posecheck`` command line: a thin layer over functions a notebook user can call too."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from posecheck.models import VARIANTS, ModelError
+from posecheck.sources import VIDEO_SUFFIXES, SourceError
+from posecheck.spec import SpecError
+
+STRICTNESS = ("beginner", "standard", "strict")
+USER_ERRORS = (SourceError, ModelError, SpecError, ValueError, OSError)
+
+
+def _add_analyze(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="analyse a recorded video, a saved track (.npz) or a folder",
+                       description="Analyse recorded exercise videos and write reports.")
+    p.add_argument("inputs", nargs="+", help="video file(s), saved .npz track(s) or a folder")
+    p.add_argument("--exercise", "-e", required=True, help="exercise spec id or spec file")
+    p.add_argument("--model", choices=VARIANTS, default="full")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes for long videos (default: number of cores)")
+    p.add_argument("--strictness", choices=STRICTNESS, default="standard")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="report folder")
+    p.add_argument("--csv", action="store_true", help="also write per-frame metrics as CSV")
+    p.add_argument("--annotate", type=Path, default=None,
+                   help="write an annotated video here (a folder when analysing several)")
+    p.add_argument("--no-segmentation", action="store_true",
+                   help="skip the segmentation mask (no back-contour metric, a little faster)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(handler=_run_analyze)
+
+
+def _add_models(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="download or build the pose model bundles")
+    msub = p.add_subparsers(dest="models_command", required=True)
+    f = msub.add_parser("fetch", help="provision a model bundle")
+    f.add_argument("variants", nargs="*", choices=VARIANTS, default=["full"])
+    f.add_argument("--route", choices=("auto", "download", "build"), default="auto")
+    f.add_argument("--force", action="store_true")
+    f.set_defaults(handler=_run_models_fetch)
+    msub.add_parser("list", help="show provisioned models").set_defaults(handler=_run_models_list)
+
+
+def _add_specs(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("specs", help="list or validate exercise specs")
+    ssub = p.add_subparsers(dest="specs_command", required=True)
+    ssub.add_parser("list", help="list the exercise specs").set_defaults(handler=_run_specs_list)
+    v = ssub.add_parser("validate", help="validate spec files (default: all shipped specs)")
+    v.add_argument("files", nargs="*", type=Path)
+    v.set_defaults(handler=_run_specs_validate)
+
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    from posecheck.bench import add_bench_arguments
+
+    p = sub.add_parser("bench", help="measure throughput per stage")
+    add_bench_arguments(p)
+    p.set_defaults(handler=_run_bench)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="posecheck", description="Exercise form checker: MediaPipe Pose + exercise specs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_analyze(sub)
+    _add_models(sub)
+    _add_specs(sub)
+    _add_bench(sub)
+    from posecheck.live.cli import add_live_parser
+
+    add_live_parser(sub)
+    return parser
+
+
+def _expand_inputs(inputs: Sequence[str]) -> list[Path]:
+    paths: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir()
+                           if p.suffix.lower() in VIDEO_SUFFIXES | {".npz"})
+            if not found:
+                raise SourceError(f"{path}: folder holds no videos")
+            paths += found
+        else:
+            paths.append(path)
+    return paths
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from posecheck.analyze_run import analyze_many
+
+    return analyze_many(_expand_inputs(args.inputs), args)
+
+
+def _run_models_fetch(args: argparse.Namespace) -> int:
+    from posecheck.models import fetch_model
+
+    for variant in args.variants:
+        path = fetch_model(variant, route=args.route, force=args.force)
+        print(f"{variant}: {path}")
+    return 0
+
+
+def _run_models_list(args: argparse.Namespace) -> int:
+    from posecheck.models import model_status
+
+    for row in model_status():
+        state = "ok" if row.get("verified") else ("present" if row.get("present") else "missing")
+        print(f"{row['variant']:6s} {state:8s} {row['path']}")
+    return 0
+
+
+def _run_specs_list(args: argparse.Namespace) -> int:
+    from posecheck.spec import list_specs
+
+    for spec in list_specs():
+        print(f"{spec.id:28s} {spec.kind:5s} {spec.sides:12s} {spec.title}")
+    return 0
+
+
+def _run_specs_validate(args: argparse.Namespace) -> int:
+    from posecheck.spec import validate_specs
+
+    errors = validate_specs(args.files or None)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if not errors:
+        print("all specs valid")
+    return 2 if errors else 0
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    from posecheck.bench import run_bench
+
+    return run_bench(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``posecheck`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except USER_ERRORS as exc:
+        print(f"posecheck: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("posecheck: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

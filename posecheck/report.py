@@ -1,0 +1,122 @@
+"""Session reports: the JSON report (documented in docs/REPORT.md), per-frame CSV, a text summary.
+
+Writers are atomic: a report file is either complete or absent, never half-written.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from posecheck.events import Event
+from posecheck.metrics import Metrics
+from posecheck.track import PoseTrack
+
+SCHEMA_VERSION = 1
+
+
+def build_report(*, exercise: dict[str, str], track: PoseTrack, summary: dict[str, Any],
+                 events: list[Event], model: str, extra: dict[str, Any] | None = None
+                 ) -> dict[str, Any]:
+    """Assemble the JSON report of one session from the track and the checker's summary."""
+    frames = len(track)
+    duration = float(track.times[-1] - track.times[0]) + 1.0 / track.fps if frames else 0.0
+    ratio = track.detected_ratio
+    notes = []
+    if frames == 0 or ratio == 0.0:
+        notes.append("no person was detected in the video")
+    elif ratio < 0.5:
+        notes.append(f"a person was detected in only {ratio:.0%} of frames")
+    report = {
+        "schema_version": SCHEMA_VERSION,
+        "exercise": exercise,
+        "video": {"path": track.source, "fps": round(track.fps, 3), "frames": frames,
+                  "duration_s": round(duration, 3), "width": track.frame_size[0],
+                  "height": track.frame_size[1]},
+        "model": model,
+        "person_detected_ratio": round(ratio, 4),
+        **summary,
+        "events": [event_to_dict(e) for e in events],
+        "notes": notes,
+    }
+    if extra:
+        report.update(extra)
+    return _jsonable(report)
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """An event as plain JSON data."""
+    return {"kind": event.kind, "time_s": round(float(event.time), 3), "side": event.side,
+            "rule": event.rule, "message": event.message, "data": event.data}
+
+
+def _jsonable(value: Any) -> Any:
+    """Replace numpy scalars/arrays and non-finite floats (as null) for strict JSON."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, float):
+        return round(value, 4) if np.isfinite(value) else None
+    return value
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_json_report(report: dict[str, Any], path: Path) -> None:
+    """Write the report as indented, strict JSON."""
+    atomic_write_text(path, json.dumps(report, indent=2, allow_nan=False) + "\n")
+
+
+def write_metrics_csv(metrics: Metrics, detected: np.ndarray, path: Path) -> None:
+    """One row per frame: time_s, detected, then every metric (empty where NaN).
+
+    detected : (T,) bool.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["time_s", "detected", *metrics.names])
+        for t, found, row in zip(metrics.times, detected, metrics.values):
+            writer.writerow([f"{t:.3f}", int(found),
+                             *("" if not np.isfinite(v) else f"{v:.4f}" for v in row)])
+    os.replace(tmp, path)
+
+
+def format_summary(report: dict[str, Any]) -> str:
+    """A short human-readable summary of a report."""
+    video, reps = report["video"], report.get("reps", {})
+    lines = [f"{report['exercise'].get('title', report['exercise'].get('id'))}: "
+             f"{video['path']} ({video['duration_s']:.1f} s, "
+             f"person in {report['person_detected_ratio']:.0%} of frames)"]
+    lines += [f"  note: {n}" for n in report.get("notes", [])]
+    if reps:
+        lines.append(f"  reps: {reps.get('total', 0)} "
+                     f"(left {reps.get('left', 0)}, right {reps.get('right', 0)})")
+    for hold in report.get("holds", []):
+        lines.append(f"  hold ({hold.get('side') or 'both'}): "
+                     f"{hold.get('seconds', 0):.1f} s in good form")
+    faults = report.get("faults", [])
+    counted = [f for f in faults if f.get("status", "validated") == "validated"]
+    lines.append(f"  faults: {len(counted)}" + (f" (+{len(faults) - len(counted)} hints)"
+                                                 if len(faults) > len(counted) else ""))
+    for fault in faults:
+        tag = "" if fault.get("status", "validated") == "validated" else " [hint]"
+        lines.append(f"    {fault.get('start_s', 0):6.1f}-{fault.get('end_s', 0):5.1f} s  "
+                     f"{fault.get('rule')}{tag}: {fault.get('cue', '')}")
+    return "\n".join(lines)
