@@ -240,7 +240,7 @@ def layout(state: OverlayState, width: int, height: int) -> dict[str, TextBlock 
     top_of_panel = m
     if title_lines and left_w > 40 * u:
         t_lines, t_scale, t_thick = _fit(state.title or state.status, 24 * u, left_w - 2 * pad,
-                                         1, 10 * u)
+                                         1, 14 * u)
         lines = t_lines
         block = _block(lines, t_scale, t_thick, m, m, None, pad)
         out["title"] = block

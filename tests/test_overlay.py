@@ -1,0 +1,115 @@
+"""Overlay: boxes never overlap or leave the frame, drawing works with and without a person."""
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import pytest
+
+from posecheck.landmarks import INDEX
+from posecheck.overlay import OverlayState, Rect, RuleState, TextBlock, draw_overlay, layout
+
+SIZES = [(640, 480), (1280, 720), (480, 640)]
+
+
+def _rect(item: TextBlock | Rect) -> Rect:
+    return item.rect if isinstance(item, TextBlock) else item
+
+
+def _busy_state(**changes) -> OverlayState:
+    state = OverlayState(
+        title="Bird dog with a very long exercise name that will not fit",
+        reps={"left": 12, "right": 11}, target_reps=12, hold_seconds=7.5, hold_target=10.0,
+        cue="Lift the raised leg up to hip height and keep the back still",
+        setup="Turn side-on to the camera so it sees your whole body",
+        metrics={"arm reach L": (12.3, "deg"), "leg reach R": (float("nan"), "deg"),
+                 "knee rise": (0.04, ""), "trunk": (3.0, "deg")},
+        rules={"leg": RuleState("fault", (INDEX["right_hip"], INDEX["right_knee"]), "leg height"),
+               "arm": RuleState("ok", (INDEX["left_shoulder"], INDEX["left_wrist"])),
+               "back": RuleState("hint", (INDEX["left_hip"],), "back flat (experimental)")},
+        fps=29.7, latency_ms=41.0, status="rep 12: returning")
+    for key, value in changes.items():
+        setattr(state, key, value)
+    return state
+
+
+def _landmarks(width: int, height: int) -> np.ndarray:
+    rng = np.random.default_rng(1)
+    pts = np.zeros((33, 3))
+    pts[:, 0] = rng.uniform(0.2, 0.8, 33) * width
+    pts[:, 1] = rng.uniform(0.2, 0.8, 33) * height
+    return pts
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("variant", [{}, {"setup": ""}, {"cue": "", "hold_target": None},
+                                     {"reps": {"total": 4}}, {"title": "", "fps": None}])
+def test_boxes_do_not_intersect_and_stay_inside(size, variant):
+    width, height = size
+    boxes = {k: _rect(v) for k, v in layout(_busy_state(**variant), width, height).items()}
+    assert boxes
+    for (ka, a), (kb, b) in itertools.combinations(boxes.items(), 2):
+        assert not a.intersects(b), f"{ka} {a} overlaps {kb} {b} at {size}"
+    for key, r in boxes.items():
+        assert 0 <= r.x0 < r.x1 <= width and 0 <= r.y0 < r.y1 <= height, (key, r, size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_text_fits_its_box(size):
+    import cv2
+    from posecheck.overlay import FONT
+    for key, block in layout(_busy_state(), *size).items():
+        if isinstance(block, TextBlock):
+            for line in block.lines:
+                w = cv2.getTextSize(line, FONT, block.scale, block.thickness)[0][0]
+                assert w <= block.rect.width - block.pad, (key, line)
+
+
+def test_all_elements_shown_at_640x480():
+    keys = set(layout(_busy_state(), 640, 480))
+    assert {"title", "reps", "perf", "cue", "setup", "hold", "panel"} <= keys
+
+
+def test_cue_type_scales_with_frame_height():
+    small = layout(_busy_state(cue="Hips up"), 640, 480)["cue"]
+    large = layout(_busy_state(cue="Hips up"), 1280, 960)["cue"]
+    assert large.scale == pytest.approx(2 * small.scale, rel=0.05)
+
+
+@pytest.mark.parametrize("landmarks", ["person", "nobody", "nan"])
+def test_draw_changes_pixels_in_place(landmarks):
+    frame = np.full((480, 640, 3), 100, np.uint8)
+    lm = {"person": _landmarks(640, 480), "nobody": None,
+          "nan": np.full((33, 3), np.nan)}[landmarks]
+    out = draw_overlay(frame, lm, np.ones(33), _busy_state())
+    assert out is frame and out.shape == (480, 640, 3) and out.dtype == np.uint8
+    assert (out != 100).any()
+
+
+def test_fault_colours_the_rule_landmarks_red():
+    frame = np.zeros((480, 640, 3), np.uint8)
+    lm = np.full((33, 3), np.nan)
+    lm[INDEX["right_hip"], :2] = (300, 300)
+    lm[INDEX["right_knee"], :2] = (400, 300)
+    state = OverlayState(rules={"leg": RuleState("fault", (INDEX["right_hip"],
+                                                           INDEX["right_knee"]))})
+    draw_overlay(frame, lm, None, state)
+    b, g, r = frame[300, 350].tolist()
+    assert r > 150 and g < 120 and b < 120
+
+
+def test_invisible_joints_are_not_drawn():
+    frame = np.zeros((480, 640, 3), np.uint8)
+    draw_overlay(frame, _landmarks(640, 480), np.zeros(33), OverlayState())
+    assert not frame.any()
+
+
+def test_fast_enough_for_every_frame():
+    frame = np.full((480, 640, 3), 100, np.uint8)
+    lm, state = _landmarks(640, 480), _busy_state()
+    draw_overlay(frame.copy(), lm, np.ones(33), state)
+    start = time.perf_counter()
+    for _ in range(50):
+        draw_overlay(frame.copy(), lm, np.ones(33), state)
+    assert (time.perf_counter() - start) / 50 < 0.010
