@@ -8,12 +8,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from posecheck.errors import USER_ERRORS
 from posecheck.pipeline import Analysis, analyze, default_workers
 from posecheck.report import (atomic_write_text, format_summary, write_json_report,
                               write_metrics_csv)
 from posecheck.sources import open_source
 
-USER_ERRORS_NAMES = ("SourceError", "ModelError", "SpecError", "ValueError", "OSError")
 
 
 def _frame_count(path: Path) -> int | None:
@@ -68,8 +68,8 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
     for path in paths:
         try:
             result = analyze_one(path, args, _annotate_target(args, path, many))
-        except Exception as exc:  # noqa: BLE001 - reported per input, see below
-            if type(exc).__name__ not in USER_ERRORS_NAMES or not many:
+        except USER_ERRORS as exc:
+            if not many:
                 raise
             print(f"posecheck: error: {exc}", file=sys.stderr)
             rows.append((path.name, "error", "", "", "", str(exc)))

@@ -6,12 +6,11 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from posecheck.models import VARIANTS, ModelError
+from posecheck.errors import USER_ERRORS
+from posecheck.models import VARIANTS
 from posecheck.sources import VIDEO_SUFFIXES, SourceError
-from posecheck.spec import SpecError
 
 STRICTNESS = ("beginner", "standard", "strict")
-USER_ERRORS = (SourceError, ModelError, SpecError, ValueError, OSError)
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:

@@ -67,7 +67,8 @@ def _estimate_chunk(target: str, start: int, stop: int, warmup: int, model: str,
 
 
 def estimate_video(target: str | int, model: str = "full", workers: int = 1,
-                   segmentation: bool = True, progress: Progress | None = None) -> PoseTrack:
+                   segmentation: bool = True, progress: Progress | None = None,
+                   min_frames_per_worker: int = MIN_FRAMES_PER_WORKER) -> PoseTrack:
     """The PoseTrack of a video, split across ``workers`` processes for long files.
 
     Each chunk starts its own PoseLandmarker ``CHUNK_WARMUP_S`` before its range, so the
@@ -75,7 +76,7 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
     """
     source = open_source(target)
     count = source.frame_count
-    if source.is_live or count is None or workers <= 1 or count < workers * MIN_FRAMES_PER_WORKER:
+    if source.is_live or count is None or workers <= 1 or count < workers * min_frames_per_worker:
         with PoseEstimator(model, segmentation=segmentation) as estimator:
             poses = estimate_frames(source, estimator,
                                     (lambda f, p: progress(1)) if progress else None)

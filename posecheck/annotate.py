@@ -1,0 +1,57 @@
+"""Annotated video: each frame of the source with skeleton, metrics, reps and cues drawn from
+the analysis, written atomically (a partial video never replaces the target)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from posecheck.display import SessionView
+from posecheck.overlay import draw_overlay
+from posecheck.sources import open_source
+
+if TYPE_CHECKING:
+    from posecheck.pipeline import Analysis
+
+
+def write_annotated_video(video: str | Path, analysis: "Analysis", out_path: Path) -> None:
+    """Re-decode ``video`` and write it with the analysis drawn on every frame to ``out_path``.
+
+    The events are replayed in time order through a :class:`SessionView`, exactly as the live
+    window shows them.
+    """
+    source = open_source(str(video))
+    view = SessionView.from_spec(analysis.spec)
+    names = view.display_metrics
+    columns = [analysis.metrics.index(n) for n in names if n in analysis.metrics.names]
+    labels = [analysis.metrics.names[c] for c in columns]
+    events = sorted(analysis.events, key=lambda e: e.time)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(out_path.stem + ".part" + out_path.suffix)
+    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), source.fps,
+                             source.frame_size)
+    if not writer.isOpened():
+        raise OSError(f"{out_path}: cannot write a video here")
+    try:
+        next_event = 0
+        for frame in source:
+            i = frame.index
+            if i >= len(analysis.track):
+                break
+            while next_event < len(events) and events[next_event].time <= frame.time + 1e-9:
+                view.apply(events[next_event])
+                next_event += 1
+            row = analysis.metrics.values[i, columns]
+            state = view.overlay_state(frame.time, dict(zip(labels, row.tolist())))
+            landmarks = analysis.track.image[i]
+            draw_overlay(frame.image, None if np.isnan(landmarks[0, 0]) else landmarks,
+                         analysis.track.visibility[i], state)
+            writer.write(frame.image)
+        writer.release()
+        os.replace(tmp, out_path)
+    finally:
+        writer.release()
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,110 @@
+"""What a person should see at each moment, derived from the checker's events.
+
+:class:`SessionView` folds events into the display state (reps per side, active faults, the
+current cue, setup guidance, hold time) and turns it into an
+:class:`~posecheck.overlay.OverlayState`. The live window and the annotated video both use it,
+so they show the same thing for the same events.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+from posecheck.events import Event
+from posecheck.landmarks import INDEX, SIDES
+from posecheck.overlay import OverlayState, RuleState
+
+#: Seconds a transient message ("Good rep") stays on screen.
+TRANSIENT_S = 1.5
+#: Joints each metric family reads, by metric-name prefix (before the side suffix).
+_METRIC_JOINTS: dict[str, tuple[str, ...]] = {
+    "hip_flexion": ("shoulder", "hip", "knee"), "knee_flexion": ("hip", "knee", "ankle"),
+    "elbow_flexion": ("shoulder", "elbow", "wrist"), "shoulder_flexion": ("hip", "shoulder", "elbow"),
+    "arm_reach": ("shoulder", "wrist"), "leg_reach": ("hip", "ankle"),
+    "knee_rise": ("hip", "knee"), "ankle_rise": ("hip", "ankle"), "wrist_rise": ("shoulder", "wrist"),
+    "thigh_from_vertical": ("hip", "knee"), "shank_from_vertical": ("knee", "ankle"),
+    "knee_over_toe": ("knee", "ankle"), "bridge_offset": ("shoulder", "hip", "knee"),
+}
+_BOTH_SIDES_JOINTS = ("shoulder", "hip")
+
+
+def metric_landmarks(metric: str) -> tuple[int, ...]:
+    """Landmark indices a metric reads (for colouring the skeleton by rule state)."""
+    for side in SIDES:
+        suffix = f"_{side}"
+        if metric.endswith(suffix):
+            joints = _METRIC_JOINTS.get(metric[: -len(suffix)], ())
+            return tuple(INDEX[f"{side}_{j}"] for j in joints)
+    return tuple(INDEX[f"{s}_{j}"] for s in SIDES for j in _BOTH_SIDES_JOINTS)
+
+
+@dataclass
+class SessionView:
+    """Display state folded from events.
+
+    rule_metrics : rule id -> metric name it checks (``{side}`` resolved per fault event).
+    rule_status : rule id -> "validated" | "experimental".
+    """
+
+    title: str
+    sides: tuple[str, ...]
+    target_reps: int | None = None
+    hold_target: float | None = None
+    rule_metrics: dict[str, str] = field(default_factory=dict)
+    rule_status: dict[str, str] = field(default_factory=dict)
+    reps: dict[str, int] = field(default_factory=dict)
+    active_faults: dict[tuple[str, str | None], Event] = field(default_factory=dict)
+    setup: str = ""
+    hold_seconds: float | None = None
+    transient: tuple[str, float] | None = None
+    status: str = "getting ready"
+
+    def __post_init__(self) -> None:
+        self.reps = {side: 0 for side in self.sides}
+
+    def apply(self, event: Event) -> None:
+        """Fold one event into the state."""
+        kind = event.kind
+        if kind == "setup":
+            self.setup, self.status = event.message, "setting up"
+        elif kind in ("ready", "calibrated"):
+            self.setup, self.status = "", "counting" if kind == "calibrated" else "hold still"
+            self.transient = (event.message, event.time) if event.message else self.transient
+        elif kind == "rep_completed":
+            key = event.side if event.side in self.reps else next(iter(self.reps))
+            self.reps[key] += 1
+            self.transient = (event.message or "Good rep", event.time)
+        elif kind == "fault_started":
+            self.active_faults[(event.rule or "", event.side)] = event
+        elif kind == "fault_ended":
+            self.active_faults.pop((event.rule or "", event.side), None)
+        elif kind in ("hold_progress", "hold_started", "hold_completed"):
+            self.hold_seconds = float(event.data.get("seconds", self.hold_seconds or 0.0))
+        elif kind == "side_switch":
+            self.transient = (event.message or "Switch sides", event.time)
+
+    def cue(self, now: float) -> str:
+        """The one cue to show: the newest active fault, else a fresh transient message."""
+        if self.active_faults:
+            return max(self.active_faults.values(), key=lambda e: e.time).message
+        if self.transient and now - self.transient[1] <= TRANSIENT_S:
+            return self.transient[0]
+        return ""
+
+    def overlay_state(self, now: float, metrics: dict[str, float] | None = None,
+                      fps: float | None = None, latency_ms: float | None = None) -> OverlayState:
+        """The overlay for time ``now``; ``metrics`` maps display names to values."""
+        rules = {}
+        for rule, metric in self.rule_metrics.items():
+            faults = [e for (r, _), e in self.active_faults.items() if r == rule]
+            hint = self.rule_status.get(rule) == "experimental"
+            status = ("hint" if hint else "fault") if faults else "ok"
+            sides = [e.side for e in faults if e.side] or list(SIDES)
+            joints = tuple(i for s in sides for i in metric_landmarks(metric.replace("{side}", s)))
+            rules[rule] = RuleState(status, joints, rule.replace("_", " "))
+        return OverlayState(
+            title=self.title, reps=dict(self.reps), target_reps=self.target_reps,
+            hold_seconds=self.hold_seconds, hold_target=self.hold_target, cue=self.cue(now),
+            setup=self.setup,
+            metrics={k: (v, "") for k, v in (metrics or {}).items()},
+            rules=rules, fps=fps, latency_ms=latency_ms, status=self.status)
