@@ -53,7 +53,7 @@ def test_mirroring_swaps_sides_and_flips_x():
     left, right = INDEX["left_knee"], INDEX["right_knee"]
     np.testing.assert_allclose(mirrored.image[:, left, 0], 320 - track.image[:, right, 0])
     np.testing.assert_allclose(mirrored.image[:, left, 1], track.image[:, right, 1])
-    np.testing.assert_allclose(mirrored.mirrored().image, track.image, rtol=1e-5)
+    np.testing.assert_allclose(mirrored.mirrored().image, track.image, atol=1e-3)
     assert (MIRROR[MIRROR] == np.arange(NUM_LANDMARKS)).all()
 
 
