@@ -1,0 +1,187 @@
+"""What to say and when: checker events become spoken cues, one at a time, never nagging.
+
+Policy
+------
+- One cue at a time: nothing starts while the voice is still speaking.
+- By priority: setup guidance > form faults > "switch sides" > "ten seconds left" > rep counts.
+- Each cue has a cooldown (default 8 s): the same words are never spoken twice within it.
+- Conditions (setup guidance, an active fault) stay offered while they last, so a fault that
+  persists is repeated at most once per cooldown; one-shot cues (rep counts, milestones) are
+  dropped if they could not be spoken within ``stale_s``.
+- Silent while form is fine: nothing is said except counts and milestones.
+
+Example
+-------
+>>> from posecheck.live.speech import NullVoice
+>>> cues = CueScheduler(NullVoice(), cooldown=8.0)
+>>> cues.offer("fault:knee", "Knee to hip height", "fault", now=0.0)
+>>> cues.tick(0.0).text
+'Knee to hip height'
+>>> cues.offer("fault:knee", "Knee to hip height", "fault", now=1.0)
+>>> cues.tick(1.0) is None
+True
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from posecheck.live.speech import Voice
+
+#: Higher speaks first.
+PRIORITY: dict[str, int] = {"setup": 50, "fault": 40, "side_switch": 35, "ready": 32,
+                            "time_left": 30, "done": 25, "rep": 20}
+#: Seconds left in a hold at which "ten seconds left" is said.
+TIME_LEFT_AT = 10.0
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n: int) -> str:
+    """0..999 in English words ("twenty one"); larger numbers as digits."""
+    if n < 0 or n > 999:
+        return str(n)
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
+    rest = n % 100
+    return _ONES[n // 100] + " hundred" + ("" if rest == 0 else " and " + number_words(rest))
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue: ``key`` identifies the offer, ``kind`` sets its priority and tone; the cooldown
+    applies to its ``text``."""
+
+    key: str
+    text: str
+    kind: str
+    offered: float
+
+    @property
+    def priority(self) -> int:
+        return PRIORITY.get(self.kind, 0)
+
+
+@dataclass
+class CueScheduler:
+    """Chooses the one cue to speak now.
+
+    voice : plays the cue (non-blocking); asked ``busy()`` before each new cue.
+    cooldown : seconds before the same words may be spoken again (whatever offered them).
+    stale_s : a one-shot cue not spoken within this time is dropped.
+    clock : seconds; only used when ``tick``/``offer`` get no explicit ``now``.
+    """
+
+    voice: Voice
+    cooldown: float = 8.0
+    stale_s: float = 3.0
+    clock: Callable[[], float] = time.monotonic
+    spoken: list[tuple[float, str, str]] = field(default_factory=list)
+    _pending: dict[str, Cue] = field(default_factory=dict)
+    _conditions: dict[str, Cue] = field(default_factory=dict)
+    _last: dict[str, float] = field(default_factory=dict)
+
+    def offer(self, key: str, text: str, kind: str, now: float | None = None) -> None:
+        """Offer a one-shot cue (spoken once, if its turn comes within ``stale_s``)."""
+        now = self.clock() if now is None else now
+        if key not in self._pending:
+            self._pending[key] = Cue(key, text, kind, now)
+
+    def hold(self, key: str, text: str, kind: str, now: float | None = None) -> None:
+        """Start a condition cue, offered until :meth:`release` (repeats once per cooldown)."""
+        now = self.clock() if now is None else now
+        if key not in self._conditions:
+            self._conditions[key] = Cue(key, text, kind, now)
+
+    def release(self, key: str) -> None:
+        """End a condition cue (the fault is fixed, the user is in view)."""
+        self._conditions.pop(key, None)
+        self._pending.pop(key, None)
+
+    def release_kind(self, kind: str) -> None:
+        """End every condition cue of one kind."""
+        for key in [k for k, c in self._conditions.items() if c.kind == kind]:
+            self.release(key)
+
+    def reset(self) -> None:
+        """Forget everything offered (a new side or exercise); cooldowns are kept."""
+        self._pending.clear()
+        self._conditions.clear()
+
+    def tick(self, now: float | None = None) -> Cue | None:
+        """Speak the most important cue that may be spoken now; return it, or None."""
+        now = self.clock() if now is None else now
+        self._pending = {k: c for k, c in self._pending.items() if now - c.offered <= self.stale_s}
+        if self.voice.busy():
+            return None
+        ready = [c for c in (*self._conditions.values(), *self._pending.values())
+                 if now - self._last.get(c.text, -float("inf")) >= self.cooldown]
+        if not ready:
+            return None
+        cue = max(ready, key=lambda c: (c.priority, -c.offered))
+        self._pending.pop(cue.key, None)
+        self._last[cue.text] = now
+        self.spoken.append((now, cue.key, cue.text))
+        self.voice.say(cue.text, cue.kind)
+        return cue
+
+
+@dataclass
+class EventCues:
+    """Turns checker events into offers on a :class:`CueScheduler`.
+
+    sided : the exercise alternates or repeats per side, so rep counts name the side.
+    hold_target : seconds of a hold, for "ten seconds left" (None: not a hold).
+    """
+
+    scheduler: CueScheduler
+    sided: bool = True
+    hold_target: float | None = None
+    _reps: dict[str, int] = field(default_factory=dict)
+    _time_left_said: bool = False
+
+    def reset(self) -> None:
+        """Start counting again (new side or exercise)."""
+        self._reps.clear()
+        self._time_left_said = False
+        self.scheduler.reset()
+
+    def on_event(self, event: Any, now: float | None = None) -> None:
+        """Fold one checker event (posecheck.events.Event) into the cue offers."""
+        s = self.scheduler
+        kind, side = event.kind, event.side
+        if kind == "setup":
+            s.release_kind("setup")
+            if event.message:
+                s.hold(f"setup:{event.message}", event.message, "setup", now)
+        elif kind in ("ready", "calibrated"):
+            s.release_kind("setup")
+            if event.message:
+                s.offer(f"{kind}:{event.message}", event.message, "ready", now)
+        elif kind == "fault_started" and event.message:
+            s.hold(f"fault:{event.rule}:{side}", event.message, "fault", now)
+        elif kind == "fault_ended":
+            s.release(f"fault:{event.rule}:{side}")
+        elif kind == "rep_completed":
+            key = side or "total"
+            self._reps[key] = self._reps.get(key, 0) + 1
+            count = number_words(self._reps[key])
+            text = f"{side} {count}" if self.sided and side else count
+            s.offer(f"rep:{key}:{self._reps[key]}", text, "rep", now)
+        elif kind == "side_switch":
+            s.offer(f"switch:{event.time:.1f}", event.message or "Switch sides", "side_switch",
+                    now)
+        elif kind == "hold_started":
+            self._time_left_said = False
+        elif kind == "hold_progress" and self.hold_target and not self._time_left_said:
+            seconds = float(event.data.get("seconds", 0.0))
+            if 0.0 < self.hold_target - seconds <= TIME_LEFT_AT < self.hold_target:
+                self._time_left_said = True
+                s.offer(f"time_left:{event.time:.1f}", "Ten seconds left", "time_left", now)
+        elif kind == "hold_completed":
+            s.offer(f"done:{event.time:.1f}", event.message or "Done", "done", now)

@@ -1,0 +1,192 @@
+"""Speech: espeak-ng renders audible cues; the scheduler speaks one cue at a time, by priority,
+and never repeats a cue within its cooldown."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from posecheck.live.cues import CueScheduler, EventCues, number_words
+from posecheck.live.speech import (TONE_RATE, NullVoice, SpeechError, make_voice, read_wav,
+                                   render_speech, tone)
+
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
+                                  reason="espeak-ng not installed (apt-get install espeak-ng)")
+
+
+@dataclass
+class FakeVoice:
+    """Records what is said; busy for ``speak_s`` seconds of the fake clock after each cue."""
+
+    clock: list[float]
+    speak_s: float = 0.0
+    said: list[tuple[float, str, str]] = field(default_factory=list)
+
+    def say(self, text: str, kind: str) -> None:
+        self.said.append((self.clock[0], text, kind))
+
+    def busy(self) -> bool:
+        return bool(self.said) and self.clock[0] - self.said[-1][0] < self.speak_s
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Ev:
+    kind: str
+    time: float = 0.0
+    side: str | None = None
+    rule: str | None = None
+    message: str = ""
+    data: dict = field(default_factory=dict)
+
+
+@needs_espeak
+@pytest.mark.parametrize("text,low,high", [("three", 0.2, 1.5),
+                                           ("Lift the knee to hip height", 1.0, 4.0)])
+def test_espeak_renders_audible_speech_of_plausible_length(tmp_path, text, low, high):
+    samples, rate = read_wav(render_speech(text, tmp_path / "cue.wav"))
+    duration = len(samples) / rate
+    assert low <= duration <= high
+    assert np.sqrt(np.mean(samples ** 2)) > 0.01          # not silence
+    frames = samples[: len(samples) // 441 * 441].reshape(-1, 441)
+    voiced = (np.abs(frames).max(axis=1) > 0.05).mean()
+    assert voiced > 0.3                                    # sound through much of it
+
+
+@needs_espeak
+def test_longer_text_takes_longer(tmp_path):
+    short, rate = read_wav(render_speech("five", tmp_path / "a.wav"))
+    long, _ = read_wav(render_speech("left twenty five, switch sides", tmp_path / "b.wav"))
+    assert len(long) > 2 * len(short)
+
+
+def test_tone_is_soft_and_click_free():
+    samples = tone("fault")
+    assert 0.2 < len(samples) / TONE_RATE < 1.0
+    assert 0.1 < np.abs(samples).max() <= 0.3
+    assert abs(samples[0]) < 1e-3 and abs(samples[-1]) < 1e-3
+
+
+def test_unknown_voice_is_a_one_line_error():
+    with pytest.raises(SpeechError, match="unknown"):
+        make_voice("robot")
+
+
+def test_number_words():
+    assert [number_words(n) for n in (0, 3, 13, 20, 21, 105)] == [
+        "zero", "three", "thirteen", "twenty", "twenty one", "one hundred and five"]
+
+
+def _scheduler(cooldown: float = 8.0, speak_s: float = 0.0):
+    clock = [0.0]
+    voice = FakeVoice(clock, speak_s)
+    return CueScheduler(voice, cooldown=cooldown, clock=lambda: clock[0]), voice, clock
+
+
+def test_persistent_fault_is_repeated_only_after_cooldown():
+    cues, voice, clock = _scheduler(cooldown=8.0)
+    cues.hold("fault:knee", "Knee to hip height", "fault")
+    for step in range(200):                                   # 20 s at 10 Hz
+        clock[0] = step * 0.1
+        cues.tick()
+    assert [round(t, 1) for t, _, _ in voice.said] == [0.0, 8.0, 16.0]
+
+
+def test_one_cue_at_a_time_by_priority():
+    cues, voice, clock = _scheduler(speak_s=1.0)
+    cues.offer("rep:left:1", "left one", "rep")
+    cues.hold("fault:back", "Keep your back flat", "fault")
+    cues.hold("setup:x", "Move back until your feet are in view", "setup")
+    for step in range(40):
+        clock[0] = step * 0.1
+        cues.tick()
+        if step == 0:
+            cues.release("setup:x")
+    assert [(t, text) for t, text, _ in voice.said] == [
+        (0.0, "Move back until your feet are in view"), (1.0, "Keep your back flat"),
+        (2.0, "left one")]                       # each waits for the voice, by priority
+
+
+def test_one_shot_cue_goes_stale():
+    cues, voice, clock = _scheduler(speak_s=5.0)
+    cues.hold("fault:back", "Keep your back flat", "fault")
+    cues.offer("rep:left:1", "left one", "rep")
+    for step in range(60):
+        clock[0] = step * 0.1
+        cues.tick()
+    assert [text for _, text, _ in voice.said] == ["Keep your back flat"]
+
+
+def test_released_fault_is_not_spoken():
+    cues, voice, clock = _scheduler(speak_s=2.0)
+    cues.offer("rep:left:1", "left one", "rep")
+    cues.tick()
+    cues.hold("fault:back", "Keep your back flat", "fault")
+    clock[0] = 1.0
+    cues.release("fault:back")
+    clock[0] = 2.5
+    cues.tick()
+    assert [text for _, text, _ in voice.said] == ["left one"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 0.5), st.sampled_from(["hold", "offer", "release"]),
+                          st.integers(0, 3)), min_size=1, max_size=120),
+       st.floats(1.0, 10.0), st.floats(0.0, 2.0))
+def test_no_cue_repeats_within_its_cooldown(actions, cooldown, speak_s):
+    cues, voice, clock = _scheduler(cooldown, speak_s)
+    texts = ["Knee up", "Back flat", "Arm level", "left one"]
+    for dt, action, i in actions:
+        clock[0] += dt
+        if action == "hold":
+            cues.hold(f"k{i}", texts[i], "fault")
+        elif action == "offer":
+            cues.offer(f"o{i}", texts[i], "rep")
+        else:
+            cues.release(f"k{i}")
+        cues.tick()
+    last: dict[str, float] = {}
+    for t, text, _ in voice.said:
+        assert t - last.get(text, -1e9) >= cooldown
+        last[text] = t
+    times = [t for t, _, _ in voice.said]
+    assert all(b - a >= speak_s for a, b in zip(times, times[1:]))   # one at a time
+
+
+def test_events_become_counts_milestones_and_silence():
+    cues, voice, clock = _scheduler(speak_s=0.0, cooldown=8.0)
+    events = EventCues(cues, sided=True, hold_target=30.0)
+    script = [
+        (0.0, Ev("setup", message="Turn side-on to the camera")),
+        (3.0, Ev("ready", message="Ready")),
+        (5.0, Ev("rep_completed", side="left")),
+        (7.0, Ev("rep_completed", side="left")),
+        (9.0, Ev("fault_started", side="right", rule="knee", message="Knee to hip height")),
+        (9.5, Ev("fault_ended", side="right", rule="knee")),
+        (12.0, Ev("side_switch", message="Switch sides")),
+        (14.0, Ev("hold_started")),
+        (34.0, Ev("hold_progress", data={"seconds": 19.0})),
+        (35.0, Ev("hold_progress", data={"seconds": 21.0})),
+    ]
+    for t, event in script:
+        clock[0] = t
+        events.on_event(event)
+        cues.tick()
+    for step in range(100):                      # form is fine: nothing more is said
+        clock[0] = 36.0 + step * 0.1
+        cues.tick()
+    assert [text for _, text, _ in voice.said] == [
+        "Turn side-on to the camera", "Ready", "left one", "left two", "Knee to hip height",
+        "Switch sides", "Ten seconds left"]
+
+
+def test_null_voice_is_never_busy():
+    voice = NullVoice()
+    voice.say("anything", "fault")
+    assert not voice.busy()
