@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from posecheck.display import SessionView
+from posecheck.display import SessionView, replay
 from posecheck.overlay import draw_overlay
 from posecheck.sources import open_source
 
@@ -28,7 +28,6 @@ def write_annotated_video(video: str | Path, analysis: "Analysis", out_path: Pat
     names = view.display_metrics
     columns = [analysis.metrics.index(n) for n in names if n in analysis.metrics.names]
     labels = [analysis.metrics.names[c] for c in columns]
-    events = sorted(analysis.events, key=lambda e: e.time)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.stem + ".part" + out_path.suffix)
     writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), source.fps,
@@ -36,16 +35,11 @@ def write_annotated_video(video: str | Path, analysis: "Analysis", out_path: Pat
     if not writer.isOpened():
         raise OSError(f"{out_path}: cannot write a video here")
     try:
-        next_event = 0
-        for frame in source:
+        frames = zip(source, replay(view, analysis.events, analysis.track.times))
+        for frame, (now, view) in frames:
             i = frame.index
-            if i >= len(analysis.track):
-                break
-            while next_event < len(events) and events[next_event].time <= frame.time + 1e-9:
-                view.apply(events[next_event])
-                next_event += 1
             row = analysis.metrics.values[i, columns]
-            state = view.overlay_state(frame.time, dict(zip(labels, row.tolist())))
+            state = view.overlay_state(now, dict(zip(labels, row.tolist())))
             landmarks = analysis.track.image[i]
             draw_overlay(frame.image, None if np.isnan(landmarks[0, 0]) else landmarks,
                          analysis.track.visibility[i], state)

@@ -8,6 +8,7 @@ so they show the same thing for the same events.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 
 from posecheck.events import Event
@@ -108,3 +109,18 @@ class SessionView:
             setup=self.setup,
             metrics={k: (v, "") for k, v in (metrics or {}).items()},
             rules=rules, fps=fps, latency_ms=latency_ms, status=self.status)
+
+
+def replay(view: SessionView, events: list[Event], times: Iterable[float]
+           ) -> Iterator[tuple[float, SessionView]]:
+    """Yield ``(time, view)`` for each time, with every event up to that time applied.
+
+    times : increasing frame times in seconds.
+    """
+    ordered = sorted(events, key=lambda e: e.time)
+    next_event = 0
+    for now in times:
+        while next_event < len(ordered) and ordered[next_event].time <= now + 1e-9:
+            view.apply(ordered[next_event])
+            next_event += 1
+        yield now, view
