@@ -8,12 +8,16 @@ so they show the same thing for the same events.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 
 from posecheck.events import Event
 from posecheck.landmarks import INDEX, SIDES
 from posecheck.overlay import OverlayState, RuleState
+from posecheck.vocabulary import is_sided, resolve
+
+if TYPE_CHECKING:
+    from posecheck.spec import Spec
 
 #: Seconds a transient message ("Good rep") stays on screen.
 TRANSIENT_S = 1.5
@@ -27,6 +31,22 @@ _METRIC_JOINTS: dict[str, tuple[str, ...]] = {
     "knee_over_toe": ("knee", "ankle"), "bridge_offset": ("shoulder", "hip", "knee"),
 }
 _BOTH_SIDES_JOINTS = ("shoulder", "hip")
+#: At most this many metrics are shown.
+MAX_DISPLAY_METRICS = 4
+
+
+def display_metrics(spec: "Spec") -> tuple[str, ...]:
+    """The concrete metric names worth showing for an exercise: the rep metric per side, then
+    the metrics of its rules, without repeats."""
+    templates = ([spec.rep.metric] if spec.rep else []) + [r.metric for r in spec.rules]
+    sides = SIDES if spec.sides != "none" else (None,)
+    names: list[str] = []
+    for template in templates:
+        for side in sides:
+            name = resolve(template, side) if is_sided(template) else template
+            if name not in names:
+                names.append(name)
+    return tuple(names[:MAX_DISPLAY_METRICS])
 
 
 def metric_landmarks(metric: str) -> tuple[int, ...]:
@@ -53,6 +73,7 @@ class SessionView:
     hold_target: float | None = None
     rule_metrics: dict[str, str] = field(default_factory=dict)
     rule_status: dict[str, str] = field(default_factory=dict)
+    display_metrics: tuple[str, ...] = ()
     reps: dict[str, int] = field(default_factory=dict)
     active_faults: dict[tuple[str, str | None], Event] = field(default_factory=dict)
     setup: str = ""
@@ -62,6 +83,17 @@ class SessionView:
 
     def __post_init__(self) -> None:
         self.reps = {side: 0 for side in self.sides}
+
+    @classmethod
+    def from_spec(cls, spec: "Spec") -> "SessionView":
+        """A fresh view for one exercise."""
+        sides = SIDES if spec.sides != "none" else ("total",)
+        return cls(title=spec.title, sides=sides,
+                   target_reps=spec.dosage.reps_per_side or None,
+                   hold_target=spec.dosage.hold_seconds or None,
+                   rule_metrics={r.id: r.metric for r in spec.rules},
+                   rule_status={r.id: r.status for r in spec.rules},
+                   display_metrics=display_metrics(spec))
 
     def apply(self, event: Event) -> None:
         """Fold one event into the state."""
