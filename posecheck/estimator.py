@@ -7,17 +7,37 @@ Example
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
 from posecheck.contour import back_contour_profile
-from posecheck.landmarks import NUM_LANDMARKS
 from posecheck.sources import Frame, FrameSource
 from posecheck.track import FramePose, PoseTrack
 
 RUNNING_MODES = ("video", "image")
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Silence the native library's start-up log lines (written straight to file descriptor 2)
+    unless POSECHECK_DEBUG is set."""
+    if os.environ.get("POSECHECK_DEBUG"):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 class PoseEstimator:
@@ -52,7 +72,8 @@ class PoseEstimator:
             min_tracking_confidence=min_tracking_confidence,
             output_segmentation_masks=segmentation,
         )
-        self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        with quiet_native_stderr():
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
         self._last_ms = -1
 
     def process(self, image_bgr: np.ndarray, time_s: float) -> FramePose:
@@ -65,12 +86,15 @@ class PoseEstimator:
         height, width = image_bgr.shape[:2]
         rgb = np.ascontiguousarray(image_bgr[:, :, ::-1])
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        if self.running_mode == "video":
-            stamp = max(int(round(time_s * 1000.0)), self._last_ms + 1)
-            self._last_ms = stamp
-            result = self._landmarker.detect_for_video(image, stamp)
-        else:
-            result = self._landmarker.detect(image)
+        first = self._last_ms < 0
+        with quiet_native_stderr() if first else contextlib.nullcontext():
+            if self.running_mode == "video":
+                stamp = max(int(round(time_s * 1000.0)), self._last_ms + 1)
+                result = self._landmarker.detect_for_video(image, stamp)
+            else:
+                stamp = self._last_ms + 1
+                result = self._landmarker.detect(image)
+        self._last_ms = stamp
         if not result.pose_landmarks:
             return FramePose.missing(time_s)
         raw = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0)
@@ -80,7 +104,6 @@ class PoseEstimator:
         contour = FramePose.missing(time_s).back_contour
         if self.segmentation and result.segmentation_masks:
             contour = back_contour_profile(result.segmentation_masks[0].numpy_view(), pixels)
-        assert pixels.shape == (NUM_LANDMARKS, 3)
         return FramePose(time_s, pixels, world, raw[:, 3], raw[:, 4], contour)
 
     def close(self) -> None:

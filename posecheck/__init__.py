@@ -1,0 +1,24 @@
+"""posecheck: an exercise form checker built on MediaPipe Pose and declarative exercise specs.
+
+The public API, usable from a notebook as well as through the ``posecheck`` command:
+
+>>> from posecheck import analyze                                  # doctest: +SKIP
+>>> result = analyze("sample_videos/bird_dog_clean.mp4", "bird_dog")  # doctest: +SKIP
+>>> result.report["reps"]                                          # doctest: +SKIP
+"""
+from posecheck.checker import Checker
+from posecheck.estimator import PoseEstimator, estimate_track
+from posecheck.events import Event
+from posecheck.kinematics import compute_metrics
+from posecheck.metrics import Metrics
+from posecheck.pipeline import Analysis, analyze, check, estimate_video
+from posecheck.sources import SourceError, open_source
+from posecheck.spec import Spec, SpecError, list_specs, load_spec
+from posecheck.track import FramePose, PoseTrack
+
+__all__ = [
+    "Analysis", "Checker", "Event", "FramePose", "Metrics", "PoseEstimator", "PoseTrack",
+    "SourceError", "Spec", "SpecError", "analyze", "check", "compute_metrics",
+    "estimate_track", "estimate_video", "list_specs", "load_spec", "open_source",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,109 @@
+"""The recorded-video pipeline end to end, with the real model on committed synthetic clips."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import SAMPLES
+from posecheck.cli import main
+from posecheck.pipeline import analyze, check, estimate_video
+from posecheck.spec import load_spec
+
+CLEAN = SAMPLES / "bird_dog_clean.mp4"
+
+
+@pytest.fixture(scope="module")
+def clean_analysis():
+    return analyze(CLEAN, "bird_dog", workers=1)
+
+
+@pytest.mark.parametrize("content, problem", [
+    (None, "no such file"), (b"", "file is empty"), (bytes(range(256)) * 64, "cannot be opened"),
+    (b"just some text\n" * 50, "cannot be opened"),
+])
+def test_bad_video_gives_one_line_error_exit_2_and_no_report(tmp_path, capsys, content, problem):
+    video = tmp_path / "broken.mp4"
+    if content is not None:
+        video.write_bytes(content)
+    out = tmp_path / "reports"
+    status = main(["analyze", str(video), "-e", "bird_dog", "--out", str(out), "--csv",
+                   "--annotate", str(tmp_path / "a.mp4"), "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2
+    assert len(err) == 1 and str(video) in err[0] and problem in err[0]
+    assert not out.exists() and not (tmp_path / "a.mp4").exists()
+
+
+def test_unknown_exercise_is_a_one_line_error(tmp_path, capsys):
+    status = main(["analyze", str(CLEAN), "-e", "no_such_exercise", "--out", str(tmp_path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(err) == 1 and "no_such_exercise" in err[0]
+
+
+def test_clip_with_nobody_reports_so(empty_room_video, tmp_path, capsys):
+    status = main(["analyze", str(empty_room_video), "-e", "bird_dog", "--out", str(tmp_path),
+                   "--no-progress"])
+    assert status == 0
+    report = json.loads((tmp_path / "empty_room.report.json").read_text())
+    assert report["person_detected_ratio"] == 0.0
+    assert report["reps"]["total"] == 0 and report["faults"] == []
+    assert any("no person" in note for note in report["notes"])
+    assert "no person" in capsys.readouterr().out
+
+
+def test_report_has_the_documented_schema(clean_analysis):
+    report = clean_analysis.report
+    for key in ("schema_version", "exercise", "video", "person_detected_ratio", "reps",
+                "rep_details", "holds", "faults", "events", "notes"):
+        assert key in report
+    assert set(report["reps"]) >= {"left", "right", "total"}
+    assert report["video"]["frames"] == len(clean_analysis.track) > 0
+    json.dumps(report, allow_nan=False)
+
+
+def test_saved_track_reanalyses_to_the_same_report(clean_analysis, tmp_path):
+    path = tmp_path / "clean.track.npz"
+    clean_analysis.track.save(path)
+    again = analyze(path, "bird_dog")
+    assert again.report["reps"] == clean_analysis.report["reps"]
+    assert [e.kind for e in again.events] == [e.kind for e in clean_analysis.events]
+
+
+def test_two_workers_give_the_same_reps_as_one(clean_analysis):
+    track = estimate_video(str(CLEAN), workers=2, min_frames_per_worker=30)
+    assert len(track) == len(clean_analysis.track)
+    np.testing.assert_allclose(track.times, clean_analysis.track.times)
+    _, events, summary = check(track, load_spec("bird_dog"))
+    assert summary["reps"] == clean_analysis.report["reps"]
+    starts = [e.time for e in events if e.kind == "rep_completed"]
+    expected = [e.time for e in clean_analysis.events if e.kind == "rep_completed"]
+    np.testing.assert_allclose(starts, expected, atol=2.5 / track.fps)
+
+
+def test_cli_writes_report_csv_and_annotated_video(tmp_path, capsys):
+    out = tmp_path / "r"
+    status = main(["analyze", str(CLEAN), "-e", "bird_dog", "--out", str(out), "--csv",
+                   "--annotate", str(out / "a.mp4"), "--no-progress", "--workers", "1"])
+    assert status == 0
+    report = json.loads((out / "bird_dog_clean.report.json").read_text())
+    lines = (out / "bird_dog_clean.metrics.csv").read_text().splitlines()
+    assert len(lines) == report["video"]["frames"] + 1 and lines[0].startswith("time_s,detected")
+    video = cv2.VideoCapture(str(out / "a.mp4"))
+    assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == report["video"]["frames"]
+    assert not list(out.glob("*.part*"))
+    assert "reps:" in capsys.readouterr().out
+
+
+def test_folder_analysis_writes_one_report_each_and_a_summary(tmp_path, empty_room_video):
+    folder = empty_room_video.parent
+    (folder / "broken.mp4").write_bytes(b"\x00" * 100)
+    out = tmp_path / "out"
+    status = main(["analyze", str(folder), "-e", "bird_dog", "--out", str(out), "--no-progress"])
+    assert status == 2  # one input failed, the other was still analysed
+    assert (out / "empty_room.report.json").exists()
+    summary = (out / "summary.md").read_text()
+    assert "broken.mp4 | error" in summary and "empty_room.mp4 | ok" in summary
