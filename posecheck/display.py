@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 
 from posecheck.events import Event
+from posecheck.kinematics import landmarks_used
 from posecheck.landmarks import INDEX, SIDES
 from posecheck.overlay import OverlayState, RuleState
 from posecheck.vocabulary import is_sided, resolve
@@ -21,16 +22,6 @@ if TYPE_CHECKING:
 
 #: Seconds a transient message ("Good rep") stays on screen.
 TRANSIENT_S = 1.5
-#: Joints each metric family reads, by metric-name prefix (before the side suffix).
-_METRIC_JOINTS: dict[str, tuple[str, ...]] = {
-    "hip_flexion": ("shoulder", "hip", "knee"), "knee_flexion": ("hip", "knee", "ankle"),
-    "elbow_flexion": ("shoulder", "elbow", "wrist"), "shoulder_flexion": ("hip", "shoulder", "elbow"),
-    "arm_reach": ("shoulder", "wrist"), "leg_reach": ("hip", "ankle"),
-    "knee_rise": ("hip", "knee"), "ankle_rise": ("hip", "ankle"), "wrist_rise": ("shoulder", "wrist"),
-    "thigh_from_vertical": ("hip", "knee"), "shank_from_vertical": ("knee", "ankle"),
-    "knee_over_toe": ("knee", "ankle"), "bridge_offset": ("shoulder", "hip", "knee"),
-}
-_BOTH_SIDES_JOINTS = ("shoulder", "hip")
 #: At most this many metrics are shown.
 MAX_DISPLAY_METRICS = 4
 
@@ -51,12 +42,7 @@ def display_metrics(spec: "Spec") -> tuple[str, ...]:
 
 def metric_landmarks(metric: str) -> tuple[int, ...]:
     """Landmark indices a metric reads (for colouring the skeleton by rule state)."""
-    for side in SIDES:
-        suffix = f"_{side}"
-        if metric.endswith(suffix):
-            joints = _METRIC_JOINTS.get(metric[: -len(suffix)], ())
-            return tuple(INDEX[f"{side}_{j}"] for j in joints)
-    return tuple(INDEX[f"{s}_{j}"] for s in SIDES for j in _BOTH_SIDES_JOINTS)
+    return tuple(INDEX[name] for name in landmarks_used(metric))
 
 
 @dataclass
