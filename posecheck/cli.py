@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -142,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``posecheck`` console script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="posecheck: %(message)s")
     try:
         return int(args.handler(args) or 0)
     except USER_ERRORS as exc:
