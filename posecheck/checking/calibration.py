@@ -1,0 +1,32 @@
+"""Calibrator: the user's neutral pose, median of each metric over a few seconds."""
+from __future__ import annotations
+
+import statistics
+
+
+class Calibrator:
+    """Collects ``cols`` for ``seconds``; a baseline is NaN unless at least half the frames
+    saw the metric."""
+
+    def __init__(self, cols: list[int], seconds: float) -> None:
+        self.cols = cols
+        self.seconds = seconds
+        self._start: float | None = None
+        self._samples: list[list[float]] = [[] for _ in cols]
+        self._frames = 0
+
+    def add(self, t: float, v: list[float]) -> bool:
+        """Add frame ``v``; True once ``seconds`` have been collected."""
+        if self._start is None:
+            self._start = t
+        self._frames += 1
+        for samples, col in zip(self._samples, self.cols):
+            x = v[col]
+            if x == x:
+                samples.append(x)
+        return t - self._start >= self.seconds
+
+    def baseline(self) -> dict[int, float]:
+        """Column → median over the window (NaN when seen in under half the frames)."""
+        return {col: statistics.median(s) if 2 * len(s) >= self._frames and s else float("nan")
+                for col, s in zip(self.cols, self._samples)}

@@ -1,0 +1,112 @@
+"""RepCounter: one side's reps from one metric, with hysteresis and validity gates."""
+from __future__ import annotations
+
+from posecheck.checking.phases import BACK, OUT, PEAK, REST
+
+NOTHING, STARTED, COMPLETED, REJECTED = range(4)
+
+
+class RepCounter:
+    """Counts reps of one metric (``cols``: one column, or two averaged over the visible ones).
+
+    Values are sign-normalised so every rep rises: a rep starts when the value, after having
+    been at or below ``end`` (armed), reaches ``start``; it ends when it falls back to ``end``.
+    It counts only if it lasted ``min_duration``..``max_duration`` seconds, reached ``min_peak``
+    and the metric was visible on every frame from start to end. A NaN frame while idle
+    disarms the counter: a rep whose beginning was not seen never counts.
+
+    ``rep_range`` of a finished rep is its peak minus the lowest value seen at rest before it.
+
+    Phases: REST (no rep), OUT (toward the peak), PEAK (``min_peak`` reached, still beyond
+    ``start``), BACK (returning, below ``start``).
+    """
+
+    __slots__ = ("side", "cols", "sign", "start", "end", "min_peak", "min_duration",
+                 "max_duration", "active", "armed", "phase", "start_t", "peak", "peak_row",
+                 "peak_t", "rest_value", "rep_range", "nan_seen", "reject_reason", "fault_mark",
+                 "faults_at_start")
+
+    def __init__(self, side: str | None, cols: tuple[int, ...], sign: float, start: float,
+                 end: float, min_peak: float, min_duration: float, max_duration: float) -> None:
+        self.side = side
+        self.cols = cols
+        self.sign = sign
+        self.start, self.end, self.min_peak = start, end, min_peak
+        self.min_duration, self.max_duration = min_duration, max_duration
+        self.active = False
+        self.armed = False
+        self.phase = REST
+        self.start_t = self.peak = self.peak_t = self.rest_value = self.rep_range = 0.0
+        self.peak_row: list[float] = []
+        self.nan_seen = False
+        self.reject_reason = ""
+        self.fault_mark = 0
+        self.faults_at_start: list[dict] = []
+
+    def value(self, v: list[float]) -> float:
+        """The sign-normalised metric of frame ``v`` (NaN when not visible)."""
+        cols = self.cols
+        if len(cols) == 1:
+            return self.sign * v[cols[0]]
+        a, b = v[cols[0]], v[cols[1]]
+        if a != a:
+            return self.sign * b
+        if b != b:
+            return self.sign * a
+        return self.sign * 0.5 * (a + b)
+
+    def abort(self) -> None:
+        """Drop the rep in progress (setup lost) and disarm."""
+        self.active = False
+        self.armed = False
+        self.phase = REST
+
+    def step(self, t: float, v: list[float]) -> int:
+        """Advance one frame; NOTHING, STARTED, COMPLETED or REJECTED (see reject_reason)."""
+        x = self.value(v)
+        if not self.active:
+            if x != x:
+                self.armed = False
+            elif x <= self.end:
+                if not self.armed or x < self.rest_value:
+                    self.rest_value = x
+                self.armed = True
+            elif self.armed and x >= self.start:
+                self.active = True
+                self.armed = False
+                self.start_t = self.peak_t = t
+                self.peak = x
+                self.peak_row = v
+                self.nan_seen = False
+                self.phase = PEAK if x >= self.min_peak else OUT
+                return STARTED
+            return NOTHING
+        if t - self.start_t > self.max_duration:
+            self.abort()
+            self.reject_reason = "too_long"
+            return REJECTED
+        if x != x:
+            self.nan_seen = True
+            return NOTHING
+        if x > self.peak:
+            self.peak, self.peak_t, self.peak_row = x, t, v
+        if x <= self.end:
+            self.active = False
+            self.armed = True
+            self.phase = REST
+            self.rep_range = self.peak - self.rest_value
+            self.rest_value = x
+            if self.nan_seen:
+                self.reject_reason = "not_visible"
+            elif t - self.start_t < self.min_duration:
+                self.reject_reason = "too_short"
+            elif self.peak < self.min_peak:
+                self.reject_reason = "too_shallow"
+            else:
+                return COMPLETED
+            return REJECTED
+        if x >= self.min_peak:
+            self.phase = PEAK
+        elif x < self.start and self.phase == PEAK:
+            self.phase = BACK
+        return NOTHING

@@ -1,0 +1,158 @@
+"""Rule checking: debounced per-frame monitors, once-per-rep peak checks, the fault log."""
+from __future__ import annotations
+
+from typing import Any
+
+from posecheck.events import Event
+
+
+class FaultLog:
+    """Every fault of the session, in start order (records are plain dicts for reports)."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+        self.active: dict[int, dict[str, Any]] = {}
+
+    def open(self, key: int, record: dict[str, Any]) -> None:
+        self.records.append(record)
+        self.active[key] = record
+
+    def close(self, key: int) -> None:
+        del self.active[key]
+
+    def during(self, side: str | None, mark: int, at_start: list[dict[str, Any]]
+               ) -> list[dict[str, Any]]:
+        """Faults of ``side`` (or side-less) active at a rep's start or started since
+        ``mark``."""
+        return at_start + [r for r in self.records[mark:] if r["side"] in (side, None)]
+
+    def active_for(self, side: str | None) -> list[dict[str, Any]]:
+        return [r for r in self.active.values() if r["side"] in (side, None)]
+
+
+def violation(x: float, low: float, high: float, outside: bool) -> float:
+    """How far ``x`` is into the unwanted zone (> 0 when the condition fails)."""
+    if outside:
+        return min(x - low, high - x)
+    return low - x if x < low else x - high
+
+
+class RuleMonitor:
+    """One frames-scope rule on one side: a fault starts after the rule has failed for
+    ``debounce`` seconds and ends after it has held again for ``debounce`` seconds. Outside
+    its phases or views the rule is silent (an open fault ends); a NaN frame breaks the
+    debounce run. ``ok_now`` is the last frame's verdict: True (holds or not applicable),
+    False (fails) or None (not visible)."""
+
+    __slots__ = ("key", "rule", "side", "col", "low", "high", "outside", "mask", "track",
+                 "view", "debounce", "cue", "status", "severity", "log", "record", "pending",
+                 "pending_worst", "pending_value", "ok_now")
+
+    def __init__(self, key: int, rule: Any, side: str | None, col: int,
+                 bounds: tuple[float, float, bool], mask: int, track: int,
+                 view: tuple[float, float, bool] | None, log: FaultLog) -> None:
+        self.key, self.rule, self.side, self.col = key, rule.id, side, col
+        self.low, self.high, self.outside = bounds
+        self.mask, self.track, self.view = mask, track, view
+        self.debounce, self.cue = rule.debounce, rule.cue
+        self.status, self.severity = rule.status, rule.severity
+        self.log = log
+        self.record: dict[str, Any] | None = None
+        self.pending: float | None = None
+        self.pending_worst = -1.0
+        self.pending_value = 0.0
+        self.ok_now: bool | None = True
+
+    def step(self, t: float, v: list[float], phase: int, view_angle: float,
+             out: list[Event]) -> None:
+        """Check frame ``v`` at ``t`` in ``phase``; append fault events to ``out``."""
+        applies = (self.mask >> phase) & 1
+        if applies and self.view is not None:
+            low, high, outside = self.view
+            applies = view_angle == view_angle and (low <= view_angle <= high) != outside
+        if not applies:
+            self.ok_now = True
+            self.pending = None
+            if self.record is not None:
+                self.end(t, out)
+            return
+        x = v[self.col]
+        if x != x:
+            self.ok_now = None
+            self.pending = None
+            return
+        ok = (self.low <= x <= self.high) != self.outside
+        self.ok_now = ok
+        record = self.record
+        if record is None:
+            if ok:
+                self.pending = None
+                return
+            depth = violation(x, self.low, self.high, self.outside)
+            if self.pending is None:
+                self.pending, self.pending_worst, self.pending_value = t, depth, x
+            elif depth > self.pending_worst:
+                self.pending_worst, self.pending_value = depth, x
+            if t - self.pending >= self.debounce:
+                self.start(t, out)
+            return
+        if not ok:
+            self.pending = None
+            depth = violation(x, self.low, self.high, self.outside)
+            if depth > self.pending_worst:
+                self.pending_worst = depth
+                record["worst"] = x
+            return
+        if self.pending is None:
+            self.pending = t
+        if t - self.pending >= self.debounce:
+            self.end(self.pending, out, at=t)
+
+    def start(self, t: float, out: list[Event]) -> None:
+        record = {"rule": self.rule, "side": self.side, "start_s": self.pending, "end_s": None,
+                  "worst": self.pending_value, "cue": self.cue, "status": self.status,
+                  "severity": self.severity}
+        self.record = record
+        self.pending = None
+        self.log.open(self.key, record)
+        out.append(Event("fault_started", t, self.side, self.rule, self.cue,
+                         {"status": self.status, "severity": self.severity,
+                          "start_s": record["start_s"], "value": self.pending_value}))
+
+    def end(self, end_s: float, out: list[Event], at: float | None = None) -> None:
+        """Close the open fault as of ``end_s`` (event time ``at``, default ``end_s``)."""
+        record = self.record
+        record["end_s"] = end_s
+        self.record = None
+        self.pending = None
+        self.log.close(self.key)
+        out.append(Event("fault_ended", end_s if at is None else at, self.side, self.rule, "",
+                         {"status": self.status, "start_s": record["start_s"], "end_s": end_s,
+                          "worst": record["worst"]}))
+
+
+class PeakRule:
+    """A rep_peak rule: checked once per completed rep on the frame where the rep peaked."""
+
+    __slots__ = ("rule", "side", "col", "low", "high", "outside", "view", "cue", "status",
+                 "severity")
+
+    def __init__(self, rule: Any, side: str | None, col: int, bounds: tuple[float, float, bool],
+                 view: tuple[float, float, bool] | None) -> None:
+        self.rule, self.side, self.col = rule.id, side, col
+        self.low, self.high, self.outside = bounds
+        self.view = view
+        self.cue, self.status, self.severity = rule.cue, rule.status, rule.severity
+
+    def check(self, peak_row: list[float], view_angle: float, start_s: float, end_s: float
+              ) -> dict[str, Any] | None:
+        """The fault record if the rule failed at the peak (None if it held or was unseen)."""
+        if self.view is not None:
+            low, high, outside = self.view
+            if view_angle != view_angle or (low <= view_angle <= high) == outside:
+                return None
+        x = peak_row[self.col]
+        if x != x or (self.low <= x <= self.high) != self.outside:
+            return None
+        return {"rule": self.rule, "side": self.side, "start_s": start_s, "end_s": end_s,
+                "worst": x, "cue": self.cue, "status": self.status, "severity": self.severity}

@@ -1,0 +1,578 @@
+"""Exercise specs: TOML files of data (never code) loaded into frozen dataclasses.
+
+The language is documented in docs/SPEC.md; ``exercise_specs/schema.json`` describes the same
+structure for editors. Loading validates everything and raises :class:`SpecError` with one line
+naming the file, the key path and the problem::
+
+    exercise_specs/bird_dog.toml: rules[2].metric: unknown metric 'knee_rize_{side}'
+
+Nothing in a spec is evaluated: strings are names, cue text or members of fixed enumerations.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from posecheck.vocabulary import SIDES, is_known, is_sided, resolve
+
+DEFAULT_SPECS_DIR = Path(__file__).resolve().parent.parent / "exercise_specs"
+
+KINDS = ("reps", "hold")
+SIDE_MODES = ("left", "right", "alternating", "both", "none")
+VIEWS = ("side", "front", "rear", "oblique")
+COMPARISONS = ("above", "below", "between", "outside")
+DIRECTIONS = ("rising", "falling")
+REFERENCES = ("absolute", "neutral")
+LEVELS = ("beginner", "standard", "strict")
+STATUSES = ("validated", "experimental")
+SEVERITIES = ("minor", "major")
+SCOPES = ("frames", "rep_peak")
+REP_PHASES = ("rest", "out", "peak", "back")
+HOLD_PHASES = ("rest", "hold")
+
+#: view_angle bands (degrees; 0 = square to the camera, 90 = side-on). Front and rear share a
+#: band: view_angle cannot tell them apart.
+VIEW_BANDS: dict[str, tuple[float, float]] = {
+    "front": (0.0, 35.0), "rear": (0.0, 35.0), "oblique": (25.0, 65.0), "side": (55.0, 90.0)}
+
+
+class SpecError(ValueError):
+    """A spec that does not load: ``<file>: <key path>: <problem>`` on one line."""
+
+
+# ---------------------------------------------------------------------------- dataclasses
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Per-strictness offsets; positive loosens a rule (or a rep's depth requirement)."""
+
+    beginner: float = 0.0
+    standard: float = 0.0
+    strict: float = 0.0
+
+    def at(self, level: str) -> float:
+        """The offset for strictness ``level``."""
+        return float(getattr(self, level))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``metric`` compared with ``value`` (above/below) or ``range`` (between/outside).
+
+    The condition states what is *wanted*; bounds are inclusive.
+    """
+
+    metric: str
+    comparison: str
+    value: float | None = None
+    range: tuple[float, float] | None = None
+    relative_to: str = "absolute"
+    cue: str = ""
+
+    def bounds(self, offset: float = 0.0) -> tuple[float, float, bool]:
+        """(low, high, outside): wanted is ``low <= x <= high``, or outside it when
+        ``outside``; ``offset`` > 0 loosens."""
+        inf = float("inf")
+        if self.comparison == "above":
+            return float(self.value) - offset, inf, False
+        if self.comparison == "below":
+            return -inf, float(self.value) + offset, False
+        low, high = self.range
+        if self.comparison == "between":
+            return low - offset, high + offset, False
+        return low + offset, high - offset, True
+
+
+@dataclass(frozen=True)
+class SetupCondition(Condition):
+    """A setup condition; ``keep`` = it must keep holding while exercising (else it is only
+    checked before the start)."""
+
+    keep: bool = True
+
+
+@dataclass(frozen=True)
+class Rule(Condition):
+    """A form rule: a wanted condition checked in some phases; violated → a fault."""
+
+    id: str = ""
+    phases: tuple[str, ...] = ()
+    scope: str = "frames"
+    debounce: float = 0.3
+    severity: str = "minor"
+    views: tuple[str, ...] = ()
+    status: str = "experimental"
+    tolerance: Tolerance = Tolerance()
+    levels: tuple[str, ...] = LEVELS
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Dosage:
+    """What the user is asked to do."""
+
+    reps_per_side: int = 0
+    sets: int = 1
+    hold_seconds: float = 0.0
+    rest_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Start position and framing that must hold ``hold_seconds`` before anything counts."""
+
+    hold_seconds: float = 1.0
+    lost_after: float = 1.0
+    min_body_in_frame: float = 0.75
+    body_height: tuple[float, float] = (0.25, 0.98)
+    view_cue: str = ""
+    conditions: tuple[SetupCondition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Neutral-pose calibration: median of ``metrics`` over ``seconds`` after setup."""
+
+    seconds: float
+    metrics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RepDefinition:
+    """A rep: ``metric`` crosses ``start`` (in ``direction``), reaches ``min_peak``, comes
+    back past ``end``; ``min_duration``..``max_duration`` seconds."""
+
+    metric: str
+    direction: str
+    start: float
+    end: float
+    min_peak: float
+    min_duration: float = 0.5
+    max_duration: float = 10.0
+    relative_to: str = "absolute"
+    tolerance: Tolerance = Tolerance()
+
+
+@dataclass(frozen=True)
+class HoldDefinition:
+    """The hold position (all conditions true) and its entry/exit debounce."""
+
+    position: tuple[Condition, ...]
+    enter_seconds: float = 0.5
+    exit_seconds: float = 0.5
+    progress_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One exercise."""
+
+    id: str
+    title: str
+    description: str
+    kind: str
+    sides: str
+    views: tuple[str, ...]
+    dosage: Dosage
+    setup: Setup
+    rules: tuple[Rule, ...] = ()
+    calibration: Calibration | None = None
+    rep: RepDefinition | None = None
+    hold: HoldDefinition | None = None
+    source: str = ""
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule called ``rule_id``."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+# ------------------------------------------------------------------------------- reading
+
+class _Table:
+    """A TOML table being read: typed access that raises SpecError with the key path."""
+
+    def __init__(self, data: Any, path: str, source: str) -> None:
+        self.source = source
+        self.path = path
+        if not isinstance(data, dict):
+            self.fail("", f"must be a table, got {_type_name(data)}")
+        self.data = data
+
+    def fail(self, key: str, problem: str) -> None:
+        where = f"{self.path}.{key}" if self.path and key else (self.path or key or "(top)")
+        raise SpecError(f"{self.source}: {where}: {problem}")
+
+    def only(self, *allowed: str) -> None:
+        for key in self.data:
+            if key not in allowed:
+                self.fail(key, f"unknown key (expected one of: {', '.join(allowed)})")
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def child(self, key: str) -> "_Table":
+        return _Table(self.data[key], self._sub(key), self.source)
+
+    def children(self, key: str) -> list["_Table"]:
+        items = self.data.get(key, [])
+        if not isinstance(items, list):
+            self.fail(key, f"must be an array of tables, got {_type_name(items)}")
+        return [_Table(item, f"{self._sub(key)}[{i}]", self.source) for i, item in enumerate(items)]
+
+    def _sub(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def _get(self, key: str, default: Any) -> Any:
+        if key not in self.data:
+            if default is _REQUIRED:
+                self.fail(key, "missing required key")
+            return default
+        return self.data[key]
+
+    def string(self, key: str, default: Any = None, choices: Iterable[str] | None = None) -> Any:
+        value = self._get(key, _REQUIRED if default is None else default)
+        if not isinstance(value, str):
+            self.fail(key, f"must be a string, got {_type_name(value)}")
+        if choices is not None and value not in choices:
+            self.fail(key, f"{value!r} is not one of: {', '.join(choices)}")
+        return value
+
+    def number(self, key: str, default: Any = None, low: float | None = None,
+               high: float | None = None) -> Any:
+        value = self._get(key, _REQUIRED if default is None else default)
+        value = self._as_number(key, value)
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.fail(key, f"{value} is outside {low}..{high}")
+        return value
+
+    def integer(self, key: str, default: int) -> int:
+        value = self._get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.fail(key, f"must be a non-negative integer, got {value!r}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._get(key, default)
+        if not isinstance(value, bool):
+            self.fail(key, f"must be true or false, got {_type_name(value)}")
+        return value
+
+    def pair(self, key: str, default: Any = None) -> tuple[float, float]:
+        value = self._get(key, _REQUIRED if default is None else default)
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            self.fail(key, f"must be an array of two numbers [low, high], got {value!r}")
+        low, high = (self._as_number(key, v) for v in value)
+        if not low < high:
+            self.fail(key, f"low ({low}) must be below high ({high})")
+        return low, high
+
+    def strings(self, key: str, default: Any = None, choices: Iterable[str] | None = None
+                ) -> tuple[str, ...]:
+        value = self._get(key, _REQUIRED if default is None else default)
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            self.fail(key, f"must be an array of strings, got {value!r}")
+        if choices is not None:
+            for item in value:
+                if item not in choices:
+                    self.fail(key, f"{item!r} is not one of: {', '.join(choices)}")
+        if len(set(value)) != len(value):
+            self.fail(key, "repeated entries")
+        return tuple(value)
+
+    def _as_number(self, key: str, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(key, f"must be a number, got {_type_name(value)}")
+        if value != value or value in (float("inf"), float("-inf")):
+            self.fail(key, "must be a finite number")
+        return float(value)
+
+
+_REQUIRED = object()
+
+
+def _type_name(value: Any) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
+             list: "an array", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+# ------------------------------------------------------------------------------- parsing
+
+_CONDITION_KEYS = ("metric", "comparison", "value", "range", "relative_to", "cue")
+
+
+def _metric(table: _Table, key: str, sides: str) -> str:
+    name = table.string(key)
+    if not is_known(name):
+        table.fail(key, f"unknown metric {name!r}")
+    if sides == "none" and is_sided(name):
+        table.fail(key, f"{name!r} uses a side placeholder but the exercise has sides = 'none'")
+    return name
+
+
+def _condition_fields(table: _Table, sides: str) -> dict[str, Any]:
+    comparison = table.string("comparison", choices=COMPARISONS)
+    fields: dict[str, Any] = {"metric": _metric(table, "metric", sides), "comparison": comparison,
+                              "relative_to": table.string("relative_to", "absolute", REFERENCES)}
+    if comparison in ("above", "below"):
+        if table.has("range"):
+            table.fail("range", f"'{comparison}' takes 'value', not 'range'")
+        fields["value"] = table.number("value")
+    else:
+        if table.has("value"):
+            table.fail("value", f"'{comparison}' takes 'range = [low, high]', not 'value'")
+        fields["range"] = table.pair("range")
+    return fields
+
+
+def _condition(table: _Table, sides: str) -> Condition:
+    table.only(*_CONDITION_KEYS)
+    return Condition(**_condition_fields(table, sides), cue=table.string("cue"))
+
+
+def _setup_condition(table: _Table, sides: str) -> SetupCondition:
+    table.only(*_CONDITION_KEYS, "keep")
+    fields = _condition_fields(table, sides)
+    if fields["relative_to"] != "absolute":
+        table.fail("relative_to", "setup conditions cannot be relative to the neutral pose "
+                                  "(it is measured after setup)")
+    return SetupCondition(**fields, cue=table.string("cue"), keep=table.boolean("keep", True))
+
+
+def _tolerance(table: _Table, key: str) -> Tolerance:
+    if not table.has(key):
+        return Tolerance()
+    sub = table.child(key)
+    sub.only(*LEVELS)
+    return Tolerance(**{level: sub.number(level, 0.0) for level in LEVELS})
+
+
+def _rule(table: _Table, spec_kind: str, views: tuple[str, ...], sides: str) -> Rule:
+    table.only(*_CONDITION_KEYS, "id", "phases", "scope", "debounce", "severity", "views",
+               "status", "tolerance", "levels", "note")
+    phases_allowed = REP_PHASES if spec_kind == "reps" else HOLD_PHASES
+    default_phases = ("out", "peak", "back") if spec_kind == "reps" else ("hold",)
+    scope = table.string("scope", "frames", SCOPES)
+    if scope == "rep_peak" and spec_kind != "reps":
+        table.fail("scope", "'rep_peak' rules need kind = 'reps'")
+    if scope == "rep_peak" and table.has("phases"):
+        table.fail("phases", "'rep_peak' rules are checked once per rep, at its peak: no phases")
+    rule_id = table.string("id")
+    if not rule_id.isidentifier():
+        table.fail("id", f"{rule_id!r} must be a plain identifier (letters, digits, _)")
+    rule_views = table.strings("views", list(views), VIEWS)
+    for view in rule_views:
+        if view not in views:
+            table.fail("views", f"{view!r} is not among the exercise's views {list(views)}")
+    return Rule(**_condition_fields(table, sides), cue=table.string("cue"), id=rule_id,
+                phases=() if scope == "rep_peak"
+                else table.strings("phases", list(default_phases), phases_allowed),
+                scope=scope, debounce=table.number("debounce", 0.3, 0.0, 10.0),
+                severity=table.string("severity", "minor", SEVERITIES), views=rule_views,
+                status=table.string("status", "experimental", STATUSES),
+                tolerance=_tolerance(table, "tolerance"),
+                levels=table.strings("levels", list(LEVELS), LEVELS),
+                note=table.string("note", ""))
+
+
+def _setup(table: _Table, sides: str) -> Setup:
+    table.only("hold_seconds", "lost_after", "min_body_in_frame", "body_height", "view_cue",
+               "conditions")
+    height = table.pair("body_height", [0.25, 0.98])
+    if not (0.0 <= height[0] and height[1] <= 1.0):
+        table.fail("body_height", "limits must lie in 0..1")
+    return Setup(hold_seconds=table.number("hold_seconds", 1.0, 0.0, 30.0),
+                 lost_after=table.number("lost_after", 1.0, 0.0, 30.0),
+                 min_body_in_frame=table.number("min_body_in_frame", 0.75, 0.0, 1.0),
+                 body_height=height, view_cue=table.string("view_cue", ""),
+                 conditions=tuple(_setup_condition(c, sides) for c in table.children("conditions")))
+
+
+def _rep(table: _Table, sides: str) -> RepDefinition:
+    table.only("metric", "direction", "start", "end", "min_peak", "min_duration",
+               "max_duration", "relative_to", "tolerance")
+    metric = _metric(table, "metric", sides)
+    if sides in ("left", "right", "alternating") and "{side}" not in metric:
+        table.fail("metric", f"sides = '{sides}' needs a '{{side}}' placeholder to know the "
+                             f"working side, got {metric!r}")
+    direction = table.string("direction", choices=DIRECTIONS)
+    start, end, peak = table.number("start"), table.number("end"), table.number("min_peak")
+    sign = 1.0 if direction == "rising" else -1.0
+    word = "below" if direction == "rising" else "above"
+    if not sign * end < sign * start:
+        table.fail("end", f"hysteresis inverted: end ({end:g}) must be {word} start ({start:g}) "
+                          f"for a {direction} rep")
+    if sign * peak < sign * start:
+        table.fail("min_peak", f"min_peak ({peak:g}) must be at or beyond start ({start:g}) "
+                               f"for a {direction} rep")
+    min_duration = table.number("min_duration", 0.5, 0.0, 60.0)
+    max_duration = table.number("max_duration", 10.0, 0.0, 600.0)
+    if not min_duration < max_duration:
+        table.fail("max_duration", f"must exceed min_duration ({min_duration:g})")
+    return RepDefinition(metric, direction, start, end, peak, min_duration, max_duration,
+                         table.string("relative_to", "absolute", REFERENCES),
+                         _tolerance(table, "tolerance"))
+
+
+def _hold(table: _Table, sides: str) -> HoldDefinition:
+    table.only("position", "enter_seconds", "exit_seconds", "progress_seconds")
+    position = tuple(_condition(c, sides) for c in table.children("position"))
+    if not position:
+        table.fail("position", "missing required key (at least one condition)")
+    if sides in ("left", "right", "alternating") and not any(is_sided(c.metric) for c in position):
+        table.fail("position", f"sides = '{sides}' needs a position condition with '{{side}}' "
+                               "to know the working side")
+    return HoldDefinition(position, table.number("enter_seconds", 0.5, 0.0, 10.0),
+                          table.number("exit_seconds", 0.5, 0.0, 10.0),
+                          table.number("progress_seconds", 5.0, 0.5, 600.0))
+
+
+def _calibration(table: _Table, sides: str) -> Calibration:
+    table.only("seconds", "metrics")
+    metrics = table.strings("metrics")
+    if not metrics:
+        table.fail("metrics", "name at least one metric")
+    for i, name in enumerate(metrics):
+        if not is_known(name):
+            table.fail(f"metrics[{i}]", f"unknown metric {name!r}")
+        if sides == "none" and is_sided(name):
+            table.fail(f"metrics[{i}]", f"{name!r} uses a side placeholder but sides = 'none'")
+    return Calibration(table.number("seconds", low=0.1, high=30.0), metrics)
+
+
+def _concrete(template: str) -> set[str]:
+    return {resolve(template, s) for s in SIDES} if is_sided(template) else {template}
+
+
+def _check_references(top: _Table, spec: Spec) -> None:
+    """Every metric used relative to the neutral pose must be calibrated."""
+    calibrated: set[str] = set()
+    if spec.calibration is not None:
+        for name in spec.calibration.metrics:
+            calibrated |= _concrete(name)
+    users: list[tuple[str, Condition | RepDefinition]] = [
+        (f"rules[{i}]", rule) for i, rule in enumerate(spec.rules)]
+    if spec.hold is not None:
+        users += [(f"hold.position[{i}]", c) for i, c in enumerate(spec.hold.position)]
+    if spec.rep is not None:
+        users.append(("rep", spec.rep))
+    for where, item in users:
+        if item.relative_to == "neutral" and not _concrete(item.metric) <= calibrated:
+            if spec.calibration is None:
+                top.fail(f"{where}.relative_to", "'neutral' needs a [calibration] table")
+            top.fail(f"{where}.relative_to",
+                     f"'neutral' needs {item.metric!r} in calibration.metrics")
+
+
+_TOP_KEYS = ("id", "title", "description", "kind", "sides", "views", "dosage", "setup",
+             "calibration", "rep", "hold", "rules")
+
+
+def parse_spec(data: dict[str, Any], source: str, expected_id: str | None = None) -> Spec:
+    """Validate TOML ``data`` (already parsed) into a :class:`Spec`; ``source`` names the file
+    in error messages; ``expected_id`` (the file's stem) must equal the spec's id."""
+    top = _Table(data, "", source)
+    top.only(*_TOP_KEYS)
+    spec_id = top.string("id")
+    if not spec_id.isidentifier() or spec_id != spec_id.lower():
+        top.fail("id", f"{spec_id!r} must be lower_snake_case")
+    if expected_id is not None and spec_id != expected_id:
+        top.fail("id", f"{spec_id!r} does not match the file name '{expected_id}.toml'")
+    kind = top.string("kind", choices=KINDS)
+    sides = top.string("sides", choices=SIDE_MODES)
+    views = top.strings("views", choices=VIEWS)
+    if not views:
+        top.fail("views", "name at least one view")
+    if kind == "reps" and not top.has("rep"):
+        top.fail("rep", "missing required key (kind = 'reps')")
+    if kind == "hold" and not top.has("hold"):
+        top.fail("hold", "missing required key (kind = 'hold')")
+    if kind == "reps" and top.has("hold"):
+        top.fail("hold", "only for kind = 'hold'")
+    if kind == "hold" and top.has("rep"):
+        top.fail("rep", "only for kind = 'reps'")
+    dosage = Dosage()
+    if top.has("dosage"):
+        d = top.child("dosage")
+        d.only("reps_per_side", "sets", "hold_seconds", "rest_seconds")
+        dosage = Dosage(d.integer("reps_per_side", 0), d.integer("sets", 1),
+                        d.number("hold_seconds", 0.0, 0.0, 3600.0),
+                        d.number("rest_seconds", 0.0, 0.0, 3600.0))
+    rules = tuple(_rule(r, kind, views, sides) for r in top.children("rules"))
+    seen: set[str] = set()
+    for i, rule in enumerate(rules):
+        if rule.id in seen:
+            top.fail(f"rules[{i}].id", f"duplicate rule id {rule.id!r}")
+        seen.add(rule.id)
+    spec = Spec(
+        id=spec_id, title=top.string("title"), description=top.string("description", ""),
+        kind=kind, sides=sides, views=views, dosage=dosage,
+        setup=_setup(top.child("setup"), sides) if top.has("setup") else Setup(),
+        rules=rules,
+        calibration=_calibration(top.child("calibration"), sides)
+        if top.has("calibration") else None,
+        rep=_rep(top.child("rep"), sides) if kind == "reps" else None,
+        hold=_hold(top.child("hold"), sides) if kind == "hold" else None,
+        source=source)
+    _check_references(top, spec)
+    return spec
+
+
+# ----------------------------------------------------------------------------- public API
+
+def _display(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return os.path.relpath(path) if Path.cwd() in path.resolve().parents else str(path)
+    except ValueError:
+        return str(path)
+
+
+def read_spec(path: str | os.PathLike[str]) -> Spec:
+    """Load and validate one spec file."""
+    path = Path(path)
+    source = _display(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        raise SpecError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{source}: invalid TOML: {exc}") from None
+    return parse_spec(data, source, expected_id=path.stem)
+
+
+def load_spec(name_or_path: str | os.PathLike[str]) -> Spec:
+    """A spec by exercise id (from the default directory) or by file path."""
+    text = str(name_or_path)
+    if text.endswith(".toml") or os.sep in text or "/" in text:
+        return read_spec(Path(text))
+    path = DEFAULT_SPECS_DIR / f"{text}.toml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in sorted(DEFAULT_SPECS_DIR.glob("*.toml")))
+        raise SpecError(f"{text}: no such exercise (known: {known})")
+    return read_spec(path)
+
+
+def list_specs(directory: str | os.PathLike[str] | None = None) -> list[Spec]:
+    """Every spec in ``directory`` (default: the shipped ``exercise_specs``), sorted by id."""
+    folder = Path(directory) if directory is not None else DEFAULT_SPECS_DIR
+    return [read_spec(p) for p in sorted(folder.glob("*.toml"))]
+
+
+def validate_specs(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[str]:
+    """One error line per invalid file among ``paths`` (default: all shipped specs)."""
+    files = [Path(p) for p in paths] if paths else sorted(DEFAULT_SPECS_DIR.glob("*.toml"))
+    errors = []
+    for path in files:
+        try:
+            read_spec(path)
+        except SpecError as exc:
+            errors.append(str(exc))
+    return errors
