@@ -410,7 +410,7 @@ class Checker:
         phases = self._phases
         for i, phase in enumerate(timer.phases):
             phases[i] = phase
-        phases[-1] = HOLD if timer.current >= 0 else REST
+        phases[-1] = timer.phases[timer.current] if timer.current >= 0 else REST
         if code == HOLD_STARTED:
             self._on_hold_started(t, out)
         view = self._view

@@ -1,7 +1,7 @@
-"""The metric vocabulary shared by kinematics and exercise specs (docs/ARCHITECTURE.md).
+"""Metric names as exercise specs write them: concrete names or ``<sided metric>_{side}``.
 
-One list, one place: the spec loader checks names against it and the checker resolves
-``{side}`` / ``{other}`` placeholders with :func:`resolve`.
+The list of names itself lives in :mod:`posecheck.kinematics` (``ALL_METRICS``); this module
+adds the placeholder logic the spec loader and the checker share.
 
 >>> resolve("knee_rise_{side}", "left"), resolve("arm_reach_{other}", "left")
 ('knee_rise_left', 'arm_reach_right')
@@ -10,26 +10,18 @@ One list, one place: the spec loader checks names against it and the checker res
 """
 from __future__ import annotations
 
+from posecheck.kinematics import ALL_METRICS
+
 SIDES: tuple[str, str] = ("left", "right")
 OPPOSITE: dict[str, str] = {"left": "right", "right": "left"}
 
-#: Per-side metrics; the concrete names end in ``_left`` / ``_right``.
-SIDED_METRICS: tuple[str, ...] = (
-    "hip_flexion", "knee_flexion", "elbow_flexion", "shoulder_flexion",
-    "arm_reach", "leg_reach", "knee_rise", "ankle_rise", "wrist_rise",
-    "thigh_from_vertical", "shank_from_vertical", "knee_over_toe", "bridge_offset",
-)
+#: Every concrete metric name kinematics produces (kinematics owns the list).
+METRIC_NAMES: tuple[str, ...] = ALL_METRICS
 
-#: Whole-body metrics (no side).
-BODY_METRICS: tuple[str, ...] = (
-    "trunk_from_vertical", "trunk_lean", "shoulder_tilt", "hip_tilt", "pelvis_roll",
-    "trunk_rotation", "stance_width", "back_sag", "view_angle", "body_in_frame",
-    "body_height", "torso_length",
-)
-
-#: Every concrete metric name kinematics may produce.
-METRIC_NAMES: tuple[str, ...] = BODY_METRICS + tuple(
-    f"{base}_{side}" for base in SIDED_METRICS for side in SIDES)
+#: Per-side metrics: the bases whose concrete names end in ``_left`` and ``_right``.
+SIDED_METRICS: tuple[str, ...] = tuple(
+    name[: -len("_left")] for name in METRIC_NAMES
+    if name.endswith("_left") and name[: -len("_left")] + "_right" in METRIC_NAMES)
 
 _PLACEHOLDERS = ("{side}", "{other}")
 

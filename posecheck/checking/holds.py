@@ -11,7 +11,8 @@ MAX_STEP_SECONDS = 0.5
 
 class HoldTimer:
     """Enters a hold when one track's position conditions all hold for ``enter_seconds``;
-    leaves after they fail (or are invisible) for ``exit_seconds``.
+    leaves after they fail (or are invisible) for ``exit_seconds``. The track's phase is HOLD
+    only on frames where the position holds (rules stay silent while the user comes out).
 
     ``positions[i]`` lists the compiled ``(col, low, high, outside)`` conditions of track i
     (one track per side for sided exercises, one for both/none). Time is credited through
@@ -62,9 +63,11 @@ class HoldTimer:
             return STARTED
         if self._holds(self.positions[self.current], v):
             self._exit_since = None
+            self.phases[self.current] = HOLD
             return NOTHING
         if self._exit_since is None:
             self._exit_since = t
+            self.phases[self.current] = REST
         if t - self._exit_since >= self.exit_seconds:
             self.stop(self._exit_since)
             return ENDED
