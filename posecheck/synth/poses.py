@@ -1,0 +1,319 @@
+"""Exercise poses: named pose families, each a function of a few continuous parameters.
+
+Every family is a function ``build(body, params, root) -> Posed``: ``params`` maps the
+family's parameter names (see ``NEUTRAL``) to floats, ``root`` is the clip's root translation
+(3,) from :func:`placement`. Motions interpolate parameters over time, faults add to them, so
+everything a clip does is one of these functions evaluated frame by frame.
+
+World: +Z up, the person's LEFT is +X. Floor exercises lie along the Y axis. Angles in degrees.
+Sides are the person's own (``"left"``, ``"right"``).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from posecheck.synth.body import Body, Posed
+from posecheck.synth.rig import (
+    SIDE_SIGN, X, Y, Z, Rig, rot, rotate_toward, two_link_knee, unit)
+
+SIDES = ("left", "right")
+LUMBAR = ("spine05", "spine04", "spine03")
+THORACIC = ("spine02", "spine01")
+
+
+def smoothstep(x: float) -> float:
+    """Cubic ease 0 -> 1 on [0, 1] (clipped)."""
+    x = min(max(x, 0.0), 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def _pelvis_and_lumbar(rig: Rig, trunk: np.ndarray, roll: float, lumbar: float,
+                       flexion: float = 0.0) -> None:
+    """Root = ``trunk`` rotation combined with pelvis faults, lumbar spine compensating.
+
+    roll : pelvis roll about the trunk's long axis (+ lifts the LEFT hip when prone).
+    lumbar : anterior pelvic tilt (lumbar extension / arch, + = arch, - = rounding).
+    flexion : extra thoracic-lumbar flexion (+ rounds the back), spread over the spine.
+    The lumbar bones undo the pelvis faults in equal steps, so the thorax keeps the
+    orientation it has without faults.
+    """
+    fault = (Rotation.from_rotvec(np.deg2rad(roll) * Z)
+             * Rotation.from_rotvec(np.deg2rad(lumbar) * X))
+    rig.set("root", trunk @ fault.as_matrix())
+    step = Rotation.from_rotvec(-fault.as_rotvec() / len(LUMBAR)).as_matrix()
+    bend = rot(X, -flexion / (len(LUMBAR) + len(THORACIC)))
+    for bone in LUMBAR:
+        rig.set(bone, step @ bend)
+    for bone in THORACIC:
+        rig.set(bone, bend)
+
+
+# ------------------------------------------------------------------ quadruped family
+def quadruped(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
+    """Hands and knees (bird dog, fire hydrant), or tall kneeling when ``pitch`` is small.
+
+    pitch : trunk rotation about +X (84 = hands-and-knees, about 10 = tall kneeling).
+    arm_{side}, leg_{side} : raise fraction 0..1 (1 = arm forward / leg back, horizontal).
+    hydrant_{side} : thigh abduction fraction 0..1 (1 = 75 degrees, knee stays bent).
+    roll, lumbar : pelvis faults (see ``_pelvis_and_lumbar``). A roll pivots on the stance hip
+    (the side whose leg is lower) and leaves the thorax where it is without the roll.
+    """
+    rig = _quadruped_rig(body, p)
+    if abs(p["roll"]) < 1e-6:
+        return rig.pose(root)
+    clean = _quadruped_rig(body, p | {"roll": 0.0}).pose(root)
+    rolled = rig.pose(root)
+    stance = "right" if p["leg_left"] + p["hydrant_left"] >= p["leg_right"] + p["hydrant_right"] \
+        else "left"
+    delta = body.keypoint(clean, f"{stance}_hip") - body.keypoint(rolled, f"{stance}_hip")
+    rig.translate_world("spine05", -delta)
+    return rig.pose(root + delta)
+
+
+def _quadruped_rig(body: Body, p: dict[str, float]) -> Rig:
+    rig = Rig(body)
+    _pelvis_and_lumbar(rig, rot(X, p["pitch"]), p["roll"], p["lumbar"])
+    hands_down = smoothstep((p["pitch"] - 40.0) / 40.0)
+    for side in SIDES:
+        sx = SIDE_SIGN[side]
+        a = np.deg2rad(90.0 * p[f"arm_{side}"])
+        arm = np.array([0.0, -np.sin(a), -np.cos(a)])
+        arm_front = np.array([0.0, -np.cos(a), np.sin(a)])
+        rig.aim_segment(side, "upperarm", arm, -Y, arm_front)
+        rig.aim_segment(side, "forearm", arm, -Y, arm_front)
+        raise_ = p[f"arm_{side}"]
+        flat = hands_down * (1.0 - smoothstep(2.0 * raise_))
+        hand = unit(flat * -Y + (1.0 - flat) * arm + 1e-6 * -Y)
+        palm = unit(flat * -Z + (1.0 - flat) * np.array([-sx, 0.0, 0.0]) + 1e-6 * -Z)
+        rig.hand(side, hand, palm)
+
+        b = np.deg2rad(90.0 * p[f"leg_{side}"])
+        thigh = np.array([0.0, np.sin(b), -np.cos(b)])
+        thigh_front = np.array([0.0, -np.cos(b), -np.sin(b)])
+        abduct = rot(Y, -sx * 75.0 * p[f"hydrant_{side}"])
+        rig.aim_segment(side, "thigh", abduct @ thigh, -Y, abduct @ thigh_front)
+        rig.aim_segment(side, "shin", Y, -Y, -Z)
+        f = np.deg2rad(-12.0 + 100.0 * p[f"leg_{side}"])
+        rig.foot(side, [0.0, np.cos(f), -np.sin(f)], [0.0, -np.sin(f), -np.cos(f)])
+    return rig
+
+
+# ------------------------------------------------------------------ supine bridge family
+def _slerp(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
+    """Unit vector between unit vectors ``a`` (w = 0) and ``b`` (w = 1)."""
+    if w <= 0.0:
+        return unit(a)
+    angle = np.degrees(np.arccos(np.clip(unit(a) @ unit(b), -1.0, 1.0)))
+    return rotate_toward(a, b, w * angle) if angle > 1e-6 else unit(a)
+
+
+def _bridge_rig(body: Body, p: dict[str, float], legs: dict[str, tuple] | None) -> Rig:
+    rig = Rig(body)
+    trunk = rot(X, -(90.0 + p["beta_top"] * p["lift"] - p["sag"]))
+    _pelvis_and_lumbar(rig, trunk, p["roll"], -p["lumbar"])
+    rig.set_world("neck01", rot(X, -90.0))           # the head stays flat on the floor
+    for side in SIDES:
+        sx = SIDE_SIGN[side]
+        arm = unit([sx * 0.22, -1.0, -0.04])         # arms on the floor toward the feet
+        rig.aim_segment(side, "upperarm", arm, -Y, Z)
+        rig.aim_segment(side, "forearm", arm, -Y, Z)
+        rig.hand(side, arm, -Z)
+        if legs is None:
+            thigh = unit([0.06 * sx, -np.cos(np.pi / 4), np.sin(np.pi / 4)])
+            shin = unit([0.0, 0.3, -1.0])
+        else:
+            thigh, shin = legs[side]
+        rig.aim_segment(side, "thigh", thigh, -Y, unit(np.cross(thigh, X)))
+        rig.aim_segment(side, "shin", shin, -Y, unit(np.cross(shin, X)))
+        free = max(p[f"ext_{side}"], p[f"march_{side}"])
+        rig.foot(side, _slerp(unit([0.0, -1.0, -0.05]), _toes(shin), free),
+                 _slerp(Z, -shin, free))
+    return rig
+
+
+def _toes(shin: np.ndarray) -> np.ndarray:
+    """Toe direction for a neutral ankle: perpendicular to ``shin`` in the sagittal plane."""
+    return unit(np.cross(shin, X))
+
+
+def bridge(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
+    """Lying on the back (head toward +Y), knees bent, feet flat; hips lift into a bridge.
+
+    lift : 0..1 of ``beta_top`` degrees of trunk elevation (shoulder -> hip line).
+    sag : fault, degrees of trunk elevation lost (hips sinking).
+    roll : pelvis roll (+ lifts the LEFT hip); lumbar : arch (+).
+    ext_{side} : 0..1 that leg straightens in line with the trunk (single-leg bridge).
+    march_{side} : 0..1 knee drive: thigh toward vertical, knee bent 90 degrees.
+    Shoulders and the planted feet stay where they are in the neutral pose (2-link IK).
+    """
+    key = ("bridge-reference",)
+    if key not in body.memo:
+        ref = _bridge_rig(body, NEUTRAL["bridge"], None).pose(np.zeros(3))
+        body.memo[key] = (_mid(body, ref, "shoulder"),
+                          {s: body.keypoint(ref, f"{s}_ankle") for s in SIDES})
+    shoulders0, ankles0 = body.memo[key]
+    lifted = _bridge_rig(body, p, None).pose(np.zeros(3))
+    offset = shoulders0 - _mid(body, lifted, "shoulder")
+    thigh_len = np.linalg.norm(body.rest_point("left_hip") - body.rest_point("left_knee"))
+    shin_len = np.linalg.norm(body.rest_point("left_knee") - body.rest_point("left_ankle"))
+    trunk_dir = unit(_mid(body, lifted, "hip") - _mid(body, lifted, "shoulder"))
+    legs = {}
+    for side in SIDES:
+        hip = body.keypoint(lifted, f"{side}_hip") + offset
+        knee = two_link_knee(hip, ankles0[side], thigh_len, shin_len, np.array([0, -0.3, 1.0]))
+        thigh, shin = unit(knee - hip), unit(ankles0[side] - knee)
+        ext, march = p[f"ext_{side}"], p[f"march_{side}"]
+        thigh = _slerp(_slerp(thigh, trunk_dir, ext), unit([0.0, 0.25, 1.0]), march)
+        shin = _slerp(_slerp(shin, trunk_dir, ext), -Y, march)
+        legs[side] = (thigh, shin)
+    return _bridge_rig(body, p, legs).pose(root + offset)
+
+
+def _mid(body: Body, posed: Posed, joint: str) -> np.ndarray:
+    """(3,) midpoint of the left and right ``joint`` keypoints."""
+    return 0.5 * (body.keypoint(posed, f"left_{joint}") + body.keypoint(posed, f"right_{joint}"))
+
+
+# ------------------------------------------------------------------ seated 90/90 family
+def sit_9090(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
+    """Seated 90/90: one leg in front (hip and knee at 90 degrees, shin across the front,
+    lying on its outer side), the other to the side (shin pointing back).
+
+    front : +1 = the LEFT leg in front, -1 = the right leg.
+    hinge : forward lean of the whole trunk from the hips, degrees (neutral spine).
+    flexion : spine rounding, degrees (spread over lumbar and thoracic spine).
+    lumbar : anterior pelvic tilt (+) / posterior (-).
+    reach : 0..1 hands slide forward on the floor (with the hinge).
+    The lowest point of the body rests on the floor.
+    """
+    rig = Rig(body)
+    _pelvis_and_lumbar(rig, rot(X, p["hinge"]), 0.0, p["lumbar"], p["flexion"])
+    front = "left" if p["front"] >= 0 else "right"
+    for side in SIDES:
+        sx = SIDE_SIGN[side]
+        if side == front:
+            thigh, shin = unit([sx * 0.35, -1.0, -0.12]), unit([-sx, -0.12, -0.03])
+            rig.aim_segment(side, "thigh", thigh, -Y, sx * X)
+            rig.aim_segment(side, "shin", shin, -Y, Y)
+            rig.foot(side, unit(shin + 0.3 * Y), unit(Y - 0.3 * shin))
+        else:
+            thigh, shin = unit([sx, -0.3, -0.12]), unit([0.15 * sx, 1.0, -0.03])
+            rig.aim_segment(side, "thigh", thigh, -Y, unit([0.3 * sx, -1.0, 0.0]))
+            rig.aim_segment(side, "shin", shin, -Y, -sx * X)
+            rig.foot(side, shin, unit(-sx * X + 0.2 * Z))
+        reach = p["reach"]
+        arm = unit([sx * 0.25, -0.35 - 0.9 * reach, -1.0 + 0.35 * reach])
+        rig.aim_segment(side, "upperarm", arm, -Y, -Y)
+        rig.aim_segment(side, "forearm", arm, -Y, -Y)
+        rig.hand(side, _slerp(arm, -Y, 0.6), -Z)
+    posed = rig.pose(root)
+    return posed.translated(np.array([0.0, 0.0, -posed.verts[:, 2].min()]))
+
+
+# ------------------------------------------------------------------ standing / lunge family
+def stand(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
+    """Standing, split stance and lunge (the front foot stays put, face toward -Y).
+
+    front : +1 = the LEFT foot in front, -1 = the right one.
+    split : 0..1 the back foot steps back by ``stride`` leg lengths (0 = feet together).
+    step : 0..1 lift of the moving (back) foot off the floor while it steps.
+    depth : 0..1 lunge depth (1 = front thigh about horizontal).
+    lean : trunk forward lean, degrees; lumbar, flexion : as in :func:`sit_9090`.
+    hands_on_hips : 0..1; arm_swing_{side} : 0..1 arm raised forward (a fidget).
+    The lowest point of the body rests on the floor.
+    """
+    kp = body.rest_keypoint
+    front = "left" if p["front"] >= 0 else "right"
+    back = "right" if front == "left" else "left"
+    thigh_len = np.linalg.norm(kp["left_hip"] - kp["left_knee"])
+    shin_len = np.linalg.norm(kp["left_knee"] - kp["left_ankle"])
+    ankle_h = kp["left_ankle"][2] - body.rest.verts[:, 2].min()
+    half_width = 0.5 * abs(kp["left_hip"][0] - kp["right_hip"][0])
+    leg = thigh_len + shin_len
+    stride = p["stride"] * leg * p["split"]
+    ankles = {front: np.array([SIDE_SIGN[front] * half_width, 0.0, ankle_h]),
+              back: np.array([SIDE_SIGN[back] * half_width, stride,
+                              ankle_h + 0.07 * p["split"] + 0.12 * p["step"]])}
+    bottom = shin_len + ankle_h + 0.03
+    top = np.sqrt(max(leg ** 2 - (0.5 * stride) ** 2, 0.0)) * 0.985 + ankle_h
+    hip_target = np.array([0.0, 0.45 * stride, top + (bottom - top) * p["depth"]])
+
+    rig = _stand_rig(body, p, None)
+    first = rig.pose(np.zeros(3))
+    shift = hip_target - _mid(body, first, "hip")
+    legs = {}
+    for side in SIDES:
+        hip = body.keypoint(first, f"{side}_hip") + shift
+        knee = two_link_knee(hip, ankles[side], thigh_len, shin_len, np.array([0.0, -1.0, 0.0]))
+        legs[side] = (unit(knee - hip), unit(ankles[side] - knee))
+    rig = _stand_rig(body, p, legs, back)
+    posed = rig.pose(root + shift)
+    return posed.translated(np.array([0.0, 0.0, -posed.verts[:, 2].min()]))
+
+
+def _stand_rig(body: Body, p: dict[str, float], legs: dict[str, tuple] | None,
+               back: str | None = None) -> Rig:
+    rig = Rig(body)
+    _pelvis_and_lumbar(rig, rot(X, p["lean"]), 0.0, p["lumbar"], p["flexion"])
+    for side in SIDES:
+        sx = SIDE_SIGN[side]
+        hang = unit([sx * 0.15, 0.0, -1.0])
+        swing = _slerp(hang, -Y, 0.9 * p[f"arm_swing_{side}"])
+        hips_w = p["hands_on_hips"]
+        upper = _slerp(swing, unit([sx * 0.6, 0.35, -0.75]), hips_w)
+        fore = _slerp(swing, unit([-sx * 0.3, -0.25, 0.2]), hips_w)
+        rig.aim_segment(side, "upperarm", upper, -Y, -Y)
+        rig.aim_segment(side, "forearm", fore, -Y, -Y)
+        rig.hand(side, fore, [-sx, 0.0, 0.0])
+        if legs is None:
+            continue
+        thigh, shin = legs[side]
+        rig.aim_segment(side, "thigh", thigh, -Y, unit(np.cross(X, thigh)))
+        rig.aim_segment(side, "shin", shin, -Y, unit(np.cross(X, shin)))
+        if side == back:
+            toe = rotate_toward(-Y, -Z, 10.0 + 45.0 * p["split"])
+            rig.foot(side, toe, unit(np.cross(toe, X)))
+        else:
+            rig.foot(side, -Y, Z)
+    return rig
+
+
+# ------------------------------------------------------------------ registry
+PoseFunction = Callable[[Body, dict[str, float], np.ndarray], Posed]
+
+NEUTRAL: dict[str, dict[str, float]] = {
+    "quadruped": {"pitch": 84.0, "arm_left": 0.0, "arm_right": 0.0, "leg_left": 0.0,
+                  "leg_right": 0.0, "hydrant_left": 0.0, "hydrant_right": 0.0,
+                  "roll": 0.0, "lumbar": 0.0},
+    "bridge": {"lift": 0.0, "beta_top": 28.0, "sag": 0.0, "roll": 0.0, "lumbar": 0.0,
+               "ext_left": 0.0, "ext_right": 0.0, "march_left": 0.0, "march_right": 0.0},
+    "sit": {"front": 1.0, "hinge": 0.0, "flexion": 0.0, "lumbar": 0.0, "reach": 0.0},
+    "lunge": {"front": 1.0, "split": 0.0, "stride": 0.75, "step": 0.0, "depth": 0.0,
+              "lean": 0.0, "lumbar": 0.0, "flexion": 0.0, "hands_on_hips": 0.0,
+              "arm_swing_left": 0.0, "arm_swing_right": 0.0},
+}
+FAMILIES: dict[str, PoseFunction] = {
+    "quadruped": quadruped,
+    "bridge": bridge,
+    "sit": sit_9090,
+    "lunge": stand,
+}
+
+
+def build(body: Body, family: str, params: dict[str, float], root: np.ndarray) -> Posed:
+    """Pose ``body`` in ``family`` with ``params`` (missing names take neutral values)."""
+    return FAMILIES[family](body, NEUTRAL[family] | params, root)
+
+
+def placement(body: Body, family: str) -> np.ndarray:
+    """(3,) root translation that puts the family's neutral pose on the floor, centred at 0."""
+    key = ("placement", family)
+    if key not in body.memo:
+        posed = build(body, family, {}, np.zeros(3))
+        lo, hi = posed.verts.min(0), posed.verts.max(0)
+        centre = 0.5 * (lo + hi)
+        body.memo[key] = np.array([-centre[0], -centre[1], -lo[2]], np.float64)
+    return body.memo[key]
