@@ -136,10 +136,10 @@ def naive_frame(image: list, world: list, vis: list, contour: list,
                                            / math.hypot(kn[0] - an[0], kn[1] - an[1]))
         else:
             out[f"knee_over_toe_{side}"] = nan
-        if sh and hp and kn and trunk:
+        if sh and hp and kn and trunk and kn[0] != sh[0]:
             dx, dy = kn[0] - sh[0], kn[1] - sh[1]
             cross = dx * (hp[1] - sh[1]) - dy * (hp[0] - sh[0])
-            sign = 1.0 if dx < 0 else -1.0
+            sign = -1.0 if dx > 0 else 1.0
             out[f"bridge_offset_{side}"] = cross * sign / (math.hypot(dx, dy) * torso)
         else:
             out[f"bridge_offset_{side}"] = nan

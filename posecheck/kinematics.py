@@ -152,12 +152,14 @@ def bridge_offset(shoulder: np.ndarray, hip: np.ndarray, knee: np.ndarray,
 
     Perpendicular distance; positive = the hip lies on the image-up side of the line (in a
     bridge, "hips up"); the line is read left to right on screen, so the sign does not depend
-    on which way the person lies. (T,).
+    on which way the person lies. NaN when the line is exactly vertical ("up" is undefined).
+    Meaningful in side views. (T,).
     """
     d = knee - shoulder
     r = hip - shoulder
     cross = d[:, 0] * r[:, 1] - d[:, 1] * r[:, 0]
-    orientation = np.where(d[:, 0] < 0, 1.0, -1.0)
+    orientation = -np.sign(d[:, 0])
+    orientation[orientation == 0] = np.nan
     return cross * orientation / (np.hypot(d[:, 0], d[:, 1]) * torso)
 
 
