@@ -7,7 +7,7 @@ NOTHING, STARTED, COMPLETED, REJECTED = range(4)
 
 
 class RepCounter:
-    """Counts reps of one metric (``cols``: one column, or two averaged over the visible ones).
+    """Counts reps of the metric in column ``col``.
 
     Values are sign-normalised so every rep rises: a rep starts when the value, after having
     been at or below ``end`` (armed), reaches ``start``; it ends when it falls back to ``end``.
@@ -21,15 +21,15 @@ class RepCounter:
     ``start``), BACK (returning, below ``start``).
     """
 
-    __slots__ = ("side", "cols", "sign", "start", "end", "min_peak", "min_duration",
+    __slots__ = ("side", "col", "sign", "start", "end", "min_peak", "min_duration",
                  "max_duration", "active", "armed", "phase", "start_t", "peak", "peak_row",
                  "peak_t", "rest_value", "rep_range", "nan_seen", "reject_reason", "fault_mark",
                  "faults_at_start")
 
-    def __init__(self, side: str | None, cols: tuple[int, ...], sign: float, start: float,
+    def __init__(self, side: str | None, col: int, sign: float, start: float,
                  end: float, min_peak: float, min_duration: float, max_duration: float) -> None:
         self.side = side
-        self.cols = cols
+        self.col = col
         self.sign = sign
         self.start, self.end, self.min_peak = start, end, min_peak
         self.min_duration, self.max_duration = min_duration, max_duration
@@ -43,18 +43,6 @@ class RepCounter:
         self.fault_mark = 0
         self.faults_at_start: list[dict] = []
 
-    def value(self, v: list[float]) -> float:
-        """The sign-normalised metric of frame ``v`` (NaN when not visible)."""
-        cols = self.cols
-        if len(cols) == 1:
-            return self.sign * v[cols[0]]
-        a, b = v[cols[0]], v[cols[1]]
-        if a != a:
-            return self.sign * b
-        if b != b:
-            return self.sign * a
-        return self.sign * 0.5 * (a + b)
-
     def abort(self) -> None:
         """Drop the rep in progress (setup lost) and disarm."""
         self.active = False
@@ -63,7 +51,7 @@ class RepCounter:
 
     def step(self, t: float, v: list[float]) -> int:
         """Advance one frame; NOTHING, STARTED, COMPLETED or REJECTED (see reject_reason)."""
-        x = self.value(v)
+        x = self.sign * v[self.col]
         if not self.active:
             if x != x:
                 self.armed = False

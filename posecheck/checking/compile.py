@@ -1,0 +1,165 @@
+"""Spec → state machines: resolve metric names to columns, apply strictness and baseline."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from posecheck.checking.columns import ColumnLayout, concrete
+from posecheck.checking.holds import HoldTimer
+from posecheck.checking.phases import phase_mask
+from posecheck.checking.reps import RepCounter
+from posecheck.checking.rules import FaultLog, PeakRule, RuleMonitor
+from posecheck.checking.setup import SetupCheck, SetupTracker
+from posecheck.checking.views import view_bounds, view_cue
+from posecheck.spec import Condition, Spec
+from posecheck.vocabulary import SIDES, is_sided, resolve
+
+NAN = float("nan")
+INF = float("inf")
+
+Bounds = tuple[float, float, bool]
+
+
+def tracks_of(spec: Spec) -> list[str | None]:
+    """One track per counted side; a single side-less track for 'both' and 'none'."""
+    return {"left": ["left"], "right": ["right"], "alternating": list(SIDES)}.get(spec.sides, [None])
+
+
+def metric_col(layout: ColumnLayout, template: str, side: str | None) -> int:
+    """Column of ``template`` for ``side`` (side None: the template itself, derived if sided)."""
+    return layout.index(resolve(template, side) if side else template)
+
+
+def build_setup(spec: Spec, layout: ColumnLayout) -> SetupTracker:
+    """Framing, view and start-position checks, in the order their cues take priority.
+    A ``{side}`` setup condition must hold on each side."""
+    setup = spec.setup
+    checks = [SetupCheck(layout.index("body_in_frame"), setup.min_body_in_frame, INF, False,
+                         "Move so your whole body is in view", True),
+              SetupCheck(layout.index("body_height"), setup.body_height[0], INF, False,
+                         "Move closer to the camera", True),
+              SetupCheck(layout.index("body_height"), -INF, setup.body_height[1], False,
+                         "Step back so your whole body is in view", True),
+              SetupCheck(layout.index("view_angle"), *view_bounds(spec.views),
+                         setup.view_cue or view_cue(spec.views), True)]
+    for condition in setup.conditions:
+        for name in concrete(condition.metric):
+            checks.append(SetupCheck(layout.index(name), *condition.bounds(), condition.cue,
+                                     condition.keep))
+    return SetupTracker(checks, setup.hold_seconds, setup.lost_after)
+
+
+def calibration_cols(spec: Spec, layout: ColumnLayout) -> list[int]:
+    """Columns whose neutral value is measured (both sides, and their mean for 'both')."""
+    names = [n for t in (spec.calibration.metrics if spec.calibration else ())
+             for n in concrete(t) + ([t] if t in layout and is_sided(t) else [])]
+    return sorted({layout.index(n) for n in names})
+
+
+def shifted(condition: Condition, col: int, offset: float, baseline: dict[int, float]
+            ) -> Bounds | None:
+    """Bounds of ``condition`` loosened by ``offset``, moved by the column's baseline when
+    relative to neutral; None when that baseline is unknown."""
+    low, high, outside = condition.bounds(offset)
+    if condition.relative_to == "neutral":
+        shift = baseline.get(col, NAN)
+        if shift != shift:
+            return None
+        low, high = low + shift, high + shift
+    return low, high, outside
+
+
+@dataclass
+class Parts:
+    """The compiled state machines of one counting period."""
+
+    counters: list[RepCounter]
+    timer: HoldTimer | None
+    monitors: list[RuleMonitor]
+    hold_monitors: list[RuleMonitor]
+    peak_rules: list[list[PeakRule]]
+
+
+def rule_targets(spec: Spec, tracks: list[str | None], template: str
+                 ) -> list[tuple[int, str | None]]:
+    """(track, side) pairs a rule is evaluated for; track -1 = the working track."""
+    if tracks[0] is None:
+        return [(0, None)]
+    if not is_sided(template):
+        return [(-1, None)]
+    return list(enumerate(tracks))
+
+
+def build_parts(spec: Spec, layout: ColumnLayout, level: str, baseline: dict[int, float],
+                faults: FaultLog) -> Parts | None:
+    """Compile everything that runs once setup (and calibration) is done; None if the rep
+    metric's or hold position's baseline is unknown."""
+    tracks = tracks_of(spec)
+    monitors: list[RuleMonitor] = []
+    hold_monitors: list[RuleMonitor] = []
+    peak_rules: list[list[PeakRule]] = [[] for _ in tracks]
+    for rule in spec.rules:
+        if level not in rule.levels:
+            continue
+        view = view_bounds(rule.views) if set(rule.views) != set(spec.views) else None
+        for track, side in rule_targets(spec, tracks, rule.metric):
+            col = metric_col(layout, rule.metric, side)
+            bounds = shifted(rule, col, rule.tolerance.at(level), baseline)
+            if bounds is None:
+                continue
+            if rule.scope == "rep_peak":
+                for i in (range(len(tracks)) if track < 0 else [track]):
+                    peak_rules[i].append(PeakRule(rule, side or tracks[i], col, bounds, view))
+                continue
+            monitor = RuleMonitor(len(monitors), rule, side, col, bounds,
+                                  phase_mask(rule.phases), track, view, faults)
+            monitors.append(monitor)
+            if rule.status == "validated" and "hold" in rule.phases:
+                hold_monitors.append(monitor)
+    counters: list[RepCounter] = []
+    timer = None
+    if spec.rep is not None:
+        counters = build_counters(spec, layout, tracks, level, baseline)
+        if counters is None:
+            return None
+    else:
+        timer = build_timer(spec, layout, tracks, baseline)
+        if timer is None:
+            return None
+    return Parts(counters, timer, monitors, hold_monitors, peak_rules)
+
+
+def build_counters(spec: Spec, layout: ColumnLayout, tracks: list[str | None], level: str,
+                   baseline: dict[int, float]) -> list[RepCounter] | None:
+    """One counter per track; thresholds sign-normalised so every rep rises."""
+    rep = spec.rep
+    sign = 1.0 if rep.direction == "rising" else -1.0
+    counters = []
+    for side in tracks:
+        col = metric_col(layout, rep.metric, side)
+        shift = 0.0
+        if rep.relative_to == "neutral":
+            shift = baseline.get(col, NAN)
+            if shift != shift:
+                return None
+        start = sign * (rep.start + shift)
+        peak = max(sign * (rep.min_peak + shift) - rep.tolerance.at(level), start)
+        counters.append(RepCounter(side, col, sign, start, sign * (rep.end + shift), peak,
+                                   rep.min_duration, rep.max_duration))
+    return counters
+
+
+def build_timer(spec: Spec, layout: ColumnLayout, tracks: list[str | None],
+                baseline: dict[int, float]) -> HoldTimer | None:
+    """The hold timer with each track's position conditions."""
+    positions = []
+    for side in tracks:
+        conditions = []
+        for condition in spec.hold.position:
+            col = metric_col(layout, condition.metric, side)
+            bounds = shifted(condition, col, 0.0, baseline)
+            if bounds is None:
+                return None
+            conditions.append((col, *bounds))
+        positions.append(conditions)
+    hold = spec.hold
+    return HoldTimer(positions, hold.enter_seconds, hold.exit_seconds)

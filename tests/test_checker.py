@@ -1,0 +1,402 @@
+"""Checker behaviour on synthetic metric streams built here (no video, no model)."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from posecheck.checker import Checker
+from posecheck.events import EVENT_KINDS, Event
+from posecheck.metrics import Metrics
+from posecheck.spec import load_spec, parse_spec
+
+FPS = 30.0
+
+STANDING = {"body_in_frame": 1.0, "body_height": 0.6, "view_angle": 80.0,
+            "trunk_from_vertical": 8.0, "knee_flexion_left": 5.0, "knee_flexion_right": 5.0}
+QUADRUPED = {"body_in_frame": 1.0, "body_height": 0.5, "view_angle": 85.0,
+             "trunk_from_vertical": 88.0, "back_sag": 0.01,
+             "hip_flexion_left": 90.0, "hip_flexion_right": 90.0,
+             "knee_rise_left": -0.85, "knee_rise_right": -0.85,
+             "wrist_rise_left": -1.1, "wrist_rise_right": -1.1,
+             "arm_reach_left": 90.0, "arm_reach_right": 90.0}
+
+
+class Stream:
+    """A (T, M) metric stream: constant pose plus bumps added to chosen columns."""
+
+    def __init__(self, seconds: float, pose: dict[str, float]) -> None:
+        self.t = np.arange(int(seconds * FPS)) / FPS
+        self.names = tuple(pose)
+        self.values = np.tile([pose[n] for n in self.names], (len(self.t), 1))
+
+    def col(self, name: str) -> np.ndarray:
+        return self.values[:, self.names.index(name)]
+
+    def bump(self, name: str, start: float, seconds: float, height: float) -> "Stream":
+        """Add a smooth 0 → height → 0 excursion."""
+        x = np.clip((self.t - start) / seconds, 0.0, 1.0)
+        self.col(name)[:] += height * np.sin(np.pi * x) ** 2
+        return self
+
+    def set(self, name: str, start: float, end: float, value: float) -> "Stream":
+        self.col(name)[(self.t >= start) & (self.t < end)] = value
+        return self
+
+    def metrics(self) -> Metrics:
+        return Metrics(self.names, self.values.copy(), self.t.copy())
+
+
+def squats(n: int, start: float = 3.0, period: float = 3.0, depth: float = 95.0,
+           seconds: float | None = None) -> Stream:
+    stream = Stream(seconds or start + n * period + 2.0, STANDING)
+    for i in range(n):
+        for side in ("left", "right"):
+            stream.bump(f"knee_flexion_{side}", start + i * period, period * 0.8, depth)
+    return stream
+
+
+def run(spec_name: str, stream: Stream, strictness: str = "standard") -> tuple[Checker, list[Event]]:
+    checker = Checker(load_spec(spec_name), strictness)
+    return checker, checker.feed_batch(stream.metrics())
+
+
+def kinds(events: list[Event], kind: str) -> list[Event]:
+    return [e for e in events if e.kind == kind]
+
+
+# ------------------------------------------------------------------------------ reps
+
+def test_clean_squats_are_counted() -> None:
+    checker, events = run("squat", squats(5))
+    summary = checker.summary()
+    assert summary["reps"] == {"left": 0, "right": 0, "total": 5}
+    assert summary["setup_complete"] and summary["fault_count"] == 0
+    assert [e.message for e in kinds(events, "rep_completed")] == ["1", "2", "3", "4", "5"]
+    assert kinds(events, "ready")[0].time < kinds(events, "rep_started")[0].time
+    detail = summary["rep_details"][0]
+    assert detail["start_s"] < detail["peak_s"] < detail["end_s"]
+    assert detail["peak"]["knee_flexion_left"] == pytest.approx(100.0, abs=0.5)
+    assert detail["range"] == pytest.approx(95.0, abs=0.5) and detail["clean"]
+    assert all(e.kind in EVENT_KINDS for e in events)
+
+
+def test_fidgets_short_spikes_and_shallow_dips_do_not_count() -> None:
+    stream = Stream(20.0, STANDING)
+    for side in ("left", "right"):
+        stream.bump(f"knee_flexion_{side}", 3.0, 1.5, 25.0)   # fidget: never reaches start
+        stream.bump(f"knee_flexion_{side}", 6.0, 0.4, 95.0)   # spike: too short
+        stream.bump(f"knee_flexion_{side}", 9.0, 2.5, 50.0)   # half squat: too shallow
+        stream.bump(f"knee_flexion_{side}", 13.0, 2.5, 95.0)  # a real one
+    checker, events = run("squat", stream)
+    assert checker.summary()["reps"]["total"] == 1
+    assert [e.data["reason"] for e in kinds(events, "rep_rejected")] == ["too_short", "too_shallow"]
+    assert checker.summary()["rejected_reps"] == {"too_short": 1, "too_shallow": 1}
+
+
+def test_beginner_strictness_counts_the_shallower_squat() -> None:
+    stream = squats(3, depth=60.0)
+    assert run("squat", stream, "standard")[0].summary()["reps"]["total"] == 0
+    assert run("squat", stream, "beginner")[0].summary()["reps"]["total"] == 3
+
+
+def test_nan_during_a_rep_rejects_it() -> None:
+    stream = squats(3)
+    stream.set("knee_flexion_left", 6.6, 7.0, np.nan)
+    stream.set("knee_flexion_right", 6.6, 7.0, np.nan)
+    checker, events = run("squat", stream)
+    assert checker.summary()["reps"]["total"] == 2
+    assert kinds(events, "rep_rejected")[0].data["reason"] == "not_visible"
+
+
+def test_one_visible_knee_is_enough_for_a_both_sided_exercise() -> None:
+    stream = squats(3)
+    stream.set("knee_flexion_left", 2.0, 99.0, np.nan)  # setup saw both, then one is hidden
+    assert run("squat", stream)[0].summary()["reps"]["total"] == 3
+
+
+def test_a_rep_whose_start_was_not_seen_never_counts() -> None:
+    stream = squats(2)
+    for side in ("left", "right"):  # invisible while the knees bend, visible at the bottom
+        stream.set(f"knee_flexion_{side}", 2.9, 3.9, np.nan)
+    checker, _ = run("squat", stream)
+    assert checker.summary()["reps"]["total"] == 1
+
+
+def test_no_reps_before_setup_and_cues_are_throttled() -> None:
+    stream = squats(4, period=5.0)                   # squats at 3, 8, 13 and 18 s
+    stream.set("body_in_frame", 0.0, 6.5, 0.4)       # half out of frame during the first
+    checker, events = run("squat", stream)
+    setup_cues = kinds(events, "setup")
+    assert [e.message for e in setup_cues] == ["Move so your whole body is in view"]
+    assert checker.summary()["reps"]["total"] == 3
+    assert kinds(events, "ready")[0].time == pytest.approx(7.5, abs=0.05)
+
+
+def test_view_cue() -> None:
+    _, events = run("bird_dog", Stream(3.0, {**QUADRUPED, "view_angle": 5.0}))
+    assert [e.message for e in kinds(events, "setup")] == [
+        "Turn side-on to the camera, about two to three metres away"]
+
+
+def test_switching_to_push_ups_stops_the_count() -> None:
+    stream = squats(3, seconds=25.0)
+    stream.set("trunk_from_vertical", 12.0, 25.0, 85.0)    # now horizontal: push-ups
+    for i in range(3):
+        for side in ("left", "right"):
+            stream.bump(f"knee_flexion_{side}", 13.0 + 3 * i, 2.4, 95.0)
+    checker, events = run("squat", stream)
+    assert checker.summary()["reps"]["total"] == 3
+    lost = [e for e in kinds(events, "setup") if e.time > 12.0]
+    assert lost and lost[0].message == "Stand up, the squat is done on your feet"
+    assert not [e for e in kinds(events, "rep_started") if e.time > 12.0]
+
+
+def test_setup_lost_mid_rep_rejects_it() -> None:
+    stream = squats(2)
+    stream.set("body_in_frame", 4.0, 5.5, 0.2)
+    checker, events = run("squat", stream)
+    assert kinds(events, "rep_rejected")[0].data["reason"] == "setup_lost"
+    assert checker.summary()["reps"]["total"] == 0  # the second squat starts before re-ready
+
+
+# ------------------------------------------------------------------------------ bird dog
+
+def bird_dog_session() -> Stream:
+    stream = Stream(26.0, QUADRUPED)
+    stream.bump("knee_rise_left", 4.0, 3.0, 0.85).bump("arm_reach_right", 4.0, 3.0, -80.0)
+    stream.bump("knee_rise_right", 8.0, 3.0, 0.85).bump("arm_reach_left", 8.0, 3.0, -80.0)
+    stream.bump("arm_reach_left", 12.0, 3.0, -80.0)                 # arm swing alone
+    stream.bump("knee_rise_left", 16.0, 2.0, 0.3)                   # small lift
+    stream.bump("knee_rise_left", 20.0, 3.0, 0.85).bump("trunk_from_vertical", 20.0, 3.0, 15.0)
+    return stream
+
+
+def test_bird_dog_counts_per_side_and_ignores_arm_swings() -> None:
+    checker, events = run("bird_dog", bird_dog_session())
+    summary = checker.summary()
+    assert summary["reps"] == {"left": 2, "right": 1, "total": 3}
+    assert [e.message for e in kinds(events, "rep_completed")] == ["Left 1", "Right 1", "Left 2"]
+    assert [e.side for e in kinds(events, "side_switch")] == ["right", "left"]
+    assert summary["calibration"]["knee_rise_left"] == pytest.approx(-0.85)
+    assert summary["asymmetry"]["percent"] == pytest.approx(0.0, abs=1e-6)
+    # ready → calibrated → counting
+    order = [e.kind for e in events if e.kind in ("ready", "calibrated", "rep_started")]
+    assert order[:3] == ["ready", "calibrated", "rep_started"]
+
+
+def test_bird_dog_arch_is_only_a_hint() -> None:
+    checker, events = run("bird_dog", bird_dog_session())
+    summary = checker.summary()
+    arch = [f for f in summary["faults"] if f["rule"] == "back_does_not_arch"]
+    assert len(arch) == 1 and arch[0]["status"] == "experimental"
+    assert arch[0]["worst"] == pytest.approx(103.0, abs=0.1)
+    assert 20.0 < arch[0]["start_s"] < arch[0]["end_s"] <= 23.0
+    assert summary["fault_count"] == 0 and summary["hint_count"] >= 1
+    assert all(d["clean"] for d in summary["rep_details"])
+    last = summary["rep_details"][-1]
+    assert "back_does_not_arch" in {f["rule"] for f in last["faults"]}
+
+
+def test_calibration_baseline_sets_the_thresholds() -> None:
+    """A person whose knees rest higher (neutral -0.6) still needs a 0.55 rise to count."""
+    pose = {**QUADRUPED, "knee_rise_left": -0.6, "knee_rise_right": -0.6}
+    stream = Stream(14.0, pose)
+    stream.bump("knee_rise_left", 4.0, 3.0, 0.45)   # starts (0.35) but short of 0.55: shallow
+    stream.bump("knee_rise_right", 8.0, 3.0, 0.7)   # a full rise from this person's neutral
+    checker, events = run("bird_dog", stream)
+    assert checker.summary()["calibration"]["knee_rise_left"] == pytest.approx(-0.6)
+    assert checker.summary()["reps"] == {"left": 0, "right": 1, "total": 1}
+    assert kinds(events, "rep_rejected")[0].data["reason"] == "too_shallow"
+
+
+def test_calibration_restarts_when_the_rep_metric_is_not_seen() -> None:
+    stream = Stream(8.0, QUADRUPED)                 # ready at 1.0 s, then calibration
+    stream.set("knee_rise_left", 1.1, 2.8, np.nan)
+    stream.set("knee_rise_right", 1.1, 2.8, np.nan)
+    checker, events = run("bird_dog", stream)
+    assert "Hold still in the start position" in [e.message for e in kinds(events, "setup")]
+    assert len(kinds(events, "calibrated")) == 1 and checker.summary()["setup_complete"]
+
+
+# ------------------------------------------------------------------------------ faults
+
+def test_validated_fault_is_debounced_and_reports_the_worst_value() -> None:
+    stream = squats(3)
+    stream.bump("trunk_from_vertical", 3.5, 0.25, 50.0)   # brief lean: under the debounce
+    stream.bump("trunk_from_vertical", 6.3, 1.8, 50.0)    # real lean during rep 2
+    checker, events = run("squat", stream)
+    summary = checker.summary()
+    faults = [f for f in summary["faults"] if f["rule"] == "chest_up"]
+    assert len(faults) == 1 and faults[0]["status"] == "validated"
+    assert faults[0]["worst"] == pytest.approx(58.0, abs=0.5)
+    assert summary["fault_count"] == 1
+    assert [d["clean"] for d in summary["rep_details"]] == [True, False, True]
+    started, ended = kinds(events, "fault_started"), kinds(events, "fault_ended")
+    assert started[0].message == "Keep your chest up" and ended[0].data["worst"] == faults[0]["worst"]
+
+
+def test_rep_peak_rule_checks_depth_once_per_rep() -> None:
+    stream = squats(2, depth=80.0)                  # counts (min_peak 70), not deep enough
+    stream.col("knee_flexion_right")[:] += 2.0       # both knees: their mean is judged
+    checker, events = run("squat", stream)
+    depth = [f for f in checker.summary()["faults"] if f["rule"] == "squat_depth"]
+    assert len(depth) == 2 and depth[0]["worst"] == pytest.approx(86.0, abs=0.5)
+    assert depth[0]["side"] is None
+    assert [e.rule for e in kinds(events, "fault_started")] == ["squat_depth", "squat_depth"]
+
+
+def test_rules_respect_their_views() -> None:
+    stream = squats(2)
+    stream.set("view_angle", 0.0, 99.0, 10.0)              # front view
+    stream.bump("trunk_from_vertical", 3.5, 2.0, 50.0)    # lean: not judged from the front
+    checker, _ = run("squat", stream)
+    assert checker.summary()["reps"]["total"] == 2
+    assert checker.summary()["faults"] == []
+
+
+# ------------------------------------------------------------------------------ holds
+
+HOLD_SPEC = """
+id = "test_hold"
+title = "Test hold"
+kind = "hold"
+sides = "alternating"
+views = ["side"]
+[dosage]
+hold_seconds = 10
+[hold]
+enter_seconds = 0.5
+exit_seconds = 0.5
+progress_seconds = 5
+[[hold.position]]
+metric = "hip_flexion_{side}"
+comparison = "above"
+value = 100
+cue = "Pull the knee in"
+[[rules]]
+id = "foot_down"
+metric = "ankle_rise_{other}"
+comparison = "below"
+value = 0.3
+phases = ["hold"]
+status = "validated"
+note = "test"
+cue = "Keep the other foot down"
+[[rules]]
+id = "hint"
+metric = "trunk_lean"
+comparison = "below"
+value = 1
+phases = ["hold"]
+cue = "A hint"
+"""
+
+
+def hold_checker() -> Checker:
+    import tomllib
+    return Checker(parse_spec(tomllib.loads(HOLD_SPEC), "test_hold.toml"))
+
+
+def hold_stream() -> Stream:
+    pose = {"body_in_frame": 1.0, "body_height": 0.5, "view_angle": 85.0, "trunk_lean": 5.0,
+            "hip_flexion_left": 20.0, "hip_flexion_right": 20.0,
+            "ankle_rise_left": 0.0, "ankle_rise_right": 0.0}
+    stream = Stream(40.0, pose)
+    stream.set("hip_flexion_right", 3.0, 18.0, 120.0)      # right knee in for 15 s
+    stream.set("ankle_rise_left", 8.0, 11.0, 0.6)          # 3 s with the other foot up
+    stream.set("hip_flexion_left", 22.0, 30.0, 120.0)      # left knee in for 8 s
+    return stream
+
+
+def test_hold_time_accumulates_only_in_good_form() -> None:
+    checker = hold_checker()
+    events = checker.feed_batch(hold_stream().metrics())
+    summary = checker.summary()
+    right, left = summary["holds"]
+    assert right["side"] == "right" and left["side"] == "left"
+    assert right["seconds"] == pytest.approx(15.0 - 0.5 - 3.0, abs=0.1)
+    assert right["target_reached"] and not left["target_reached"]
+    assert left["seconds"] == pytest.approx(7.5, abs=0.1)
+    assert summary["hold_seconds"]["right"] == pytest.approx(right["seconds"])
+    assert [e.side for e in kinds(events, "hold_started")] == ["right", "left"]
+    assert len(kinds(events, "hold_completed")) == 1
+    assert [f["rule"] for f in summary["faults"] if f["status"] == "validated"] == ["foot_down"]
+    assert summary["fault_count"] == 1 and summary["hint_count"] == 2
+    assert kinds(events, "side_switch")[0].side == "left"
+
+
+def test_hold_progress_events() -> None:
+    checker = hold_checker()
+    events = checker.feed_batch(hold_stream().metrics())
+    progress = [e for e in kinds(events, "hold_progress") if e.data["in_position"]]
+    assert [e.message for e in progress] == ["5 seconds", "10 seconds", "5 seconds"]
+    left_position = [e for e in kinds(events, "hold_progress") if not e.data["in_position"]]
+    assert len(left_position) == 2
+
+
+# ------------------------------------------------------------------------------ streaming
+
+def feed_rows(checker: Checker, metrics: Metrics) -> list[Event]:
+    events: list[Event] = []
+    for i in range(len(metrics)):
+        events += checker.feed(metrics.times[i], metrics.row(i))
+    return events
+
+
+@pytest.mark.parametrize("make", [lambda: ("bird_dog", bird_dog_session()),
+                                  lambda: ("squat", squats(4)),
+                                  lambda: ("lunge", squats(2))])
+def test_streaming_equals_batch(make: Callable[[], tuple[str, Stream]]) -> None:
+    name, stream = make()
+    rng = np.random.default_rng(3)
+    stream.values[rng.random(stream.values.shape) < 0.02] = np.nan
+    metrics = stream.metrics()
+    batch = Checker(load_spec(name)).feed_batch(metrics)
+    assert batch == feed_rows(Checker(load_spec(name)), metrics)
+    assert batch  # something happened
+
+
+def test_hold_streaming_equals_batch() -> None:
+    metrics = hold_stream().metrics()
+    assert hold_checker().feed_batch(metrics) == feed_rows(hold_checker(), metrics)
+
+
+def test_batches_in_chunks_equal_one_batch() -> None:
+    metrics = bird_dog_session().metrics()
+    whole = Checker(load_spec("bird_dog")).feed_batch(metrics)
+    checker = Checker(load_spec("bird_dog"))
+    chunked = [e for i in range(0, len(metrics), 97) for e in checker.feed_batch(metrics[i:i + 97])]
+    assert chunked == whole
+
+
+def test_missing_metrics_are_nan_and_bad_strictness_fails() -> None:
+    checker = Checker(load_spec("squat"))
+    assert checker.feed(0.0, {})[0].message == "Move so your whole body is in view"
+    with pytest.raises(ValueError, match="strictness"):
+        Checker(load_spec("squat"), "expert")
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rate=st.floats(0.0, 0.3),
+       spec_name=st.sampled_from(["squat", "lunge"]))
+def test_random_nan_injection_never_increases_the_count(seed: int, rate: float,
+                                                        spec_name: str) -> None:
+    stream = squats(4, period=2.6)
+    if spec_name == "lunge":
+        stream = Stream(16.0, {**STANDING, "thigh_from_vertical_left": 5.0,
+                               "thigh_from_vertical_right": 5.0})
+        for i, side in enumerate(["left", "right", "left", "right"]):
+            stream.bump(f"thigh_from_vertical_{side}", 2.5 + 3 * i, 2.4, 80.0)
+            stream.bump(f"knee_flexion_{side}", 2.5 + 3 * i, 2.4, 90.0)
+    clean = Checker(load_spec(spec_name)).feed_batch(stream.metrics())
+    rng = np.random.default_rng(seed)
+    stream.values[rng.random(stream.values.shape) < rate] = np.nan
+    dirty = Checker(load_spec(spec_name))
+    dirty.feed_batch(stream.metrics())
+    clean_count = len(kinds(clean, "rep_completed"))
+    assert clean_count == 4
+    assert dirty.summary()["reps"]["total"] <= clean_count
