@@ -119,7 +119,8 @@ class SessionView:
             hint = self.rule_status.get(rule) == "experimental"
             status = ("hint" if hint else "fault") if faults else "ok"
             sides = [e.side for e in faults if e.side] or list(SIDES)
-            joints = tuple(i for s in sides for i in metric_landmarks(metric.replace("{side}", s)))
+            joints = tuple(i for s in sides
+                           for i in metric_landmarks(resolve(metric, s) if is_sided(metric) else metric))
             rules[rule] = RuleState(status, joints, rule.replace("_", " "))
         return OverlayState(
             title=self.title, reps=dict(self.reps), target_reps=self.target_reps,
