@@ -13,6 +13,7 @@ from posecheck.pipeline import Analysis, analyze, default_workers
 from posecheck.report import (atomic_write_text, format_summary, write_json_report,
                               write_metrics_csv)
 from posecheck.sources import open_source
+from posecheck.spec import Spec, load_spec
 
 
 
@@ -22,13 +23,14 @@ def _frame_count(path: Path) -> int | None:
     return open_source(str(path)).frame_count
 
 
-def analyze_one(path: Path, args: argparse.Namespace, annotate: Path | None) -> Analysis:
+def analyze_one(path: Path, spec: Spec, args: argparse.Namespace,
+                annotate: Path | None) -> Analysis:
     """Analyse one input and write its outputs into ``args.out``."""
     total = _frame_count(path)
     bar = tqdm(total=total, desc=path.name, unit="frame", leave=False,
                disable=args.no_progress or total is None, file=sys.stderr)
     try:
-        result = analyze(path, args.exercise, model=args.model,
+        result = analyze(path, spec, model=args.model,
                          workers=args.workers or default_workers(),
                          strictness=args.strictness, segmentation=not args.no_segmentation,
                          progress=bar.update)
@@ -63,11 +65,12 @@ def _annotate_target(args: argparse.Namespace, path: Path, many: bool) -> Path |
 def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
     """Analyse every input; a failing input is reported and the rest go on. Exit status 2 if
     any input failed."""
+    spec = load_spec(args.exercise)
     many = len(paths) > 1
     rows, failed = [], 0
     for path in paths:
         try:
-            result = analyze_one(path, args, _annotate_target(args, path, many))
+            result = analyze_one(path, spec, args, _annotate_target(args, path, many))
         except USER_ERRORS as exc:
             if not many:
                 raise

@@ -116,11 +116,12 @@ def check(track: PoseTrack, spec: Spec, strictness: str = "standard"
     return metrics, events, checker.summary()
 
 
-def analyze(target: str | Path, exercise: str, model: str = "full", workers: int = 1,
+def analyze(target: str | Path, exercise: str | Spec, model: str = "full", workers: int = 1,
             strictness: str = "standard", segmentation: bool = True,
             progress: Progress | None = None) -> Analysis:
-    """Analyse a video file (or a saved ``.npz`` PoseTrack) for one exercise."""
-    spec = load_spec(exercise)
+    """Analyse a video file (or a saved ``.npz`` PoseTrack) for one exercise (a spec id, a
+    spec file or a loaded :class:`Spec`)."""
+    spec = exercise if isinstance(exercise, Spec) else load_spec(exercise)
     target = str(target)
     if target.endswith(".npz"):
         track = PoseTrack.load(target)
