@@ -22,7 +22,7 @@ from typing import Any, Mapping
 from posecheck.checking.calibration import Calibrator
 from posecheck.checking.columns import ColumnLayout, concrete
 from posecheck.checking.compile import (Parts, build_parts, build_setup, calibration_cols,
-                                        tracks_of)
+                                        stillness_limits, tracks_of)
 from posecheck.checking.holds import ENDED as HOLD_ENDED
 from posecheck.checking.holds import STARTED as HOLD_STARTED
 from posecheck.checking.phases import REST
@@ -42,6 +42,11 @@ REJECT_CUES = {"too_short": "Slower: control the movement", "too_shallow": "",
 RECALIBRATE_CUE = "Hold still in the start position"
 
 
+def _known(value: float) -> float | None:
+    """None for NaN: event data and summaries carry no NaN (JSON-ready, comparable)."""
+    return value if value == value else None
+
+
 class Checker:
     """Feed metric rows, get events; :meth:`summary` gives the session's counts and faults.
 
@@ -58,6 +63,7 @@ class Checker:
         self._view_col = self.layout.index("view_angle")
         self._setup = build_setup(spec, self.layout)
         self._calibration_cols = calibration_cols(spec, self.layout)
+        self._stillness = stillness_limits(spec, self.layout)
         self._state = WAITING
         self._calibrator: Calibrator | None = None
         self._parts: Parts | None = None
@@ -68,7 +74,7 @@ class Checker:
         self._next_progress = 0.0
         self._target_reached = False
         self.faults = FaultLog()
-        self.baseline: dict[str, float] = {}
+        self.baseline: dict[str, float | None] = {}
         self.setup_complete = False
         self.counts = {"left": 0, "right": 0, "total": 0}
         self.rejected: dict[str, int] = {}
@@ -126,22 +132,37 @@ class Checker:
         self._state = CALIBRATING
 
     def _step_calibration(self, t: float, v: list[float], out: list[Event]) -> None:
+        """Measure the neutral pose; start over if the start position breaks, the rep metric
+        moves, or it is not seen enough."""
         cue = self._setup.still_holds(t, v)
         if cue is not None:
             self._lose_setup(t, cue, out)
             return
+        if not self._setup.position_kept(t, v):
+            self._recalibrate(t, out)
+            return
         if not self._calibrator.add(t, v):
             return
-        baseline = self._calibrator.baseline()
+        calibrator = self._calibrator
+        if any(calibrator.spread(col) > limit for col, limit in self._stillness):
+            self._recalibrate(t, out)
+            return
+        baseline = calibrator.baseline()
         parts = build_parts(self.spec, self.layout, self.strictness, baseline, self.faults)
-        if parts is None:  # the rep metric was not seen enough: measure again
-            out.append(Event("setup", t, None, None, RECALIBRATE_CUE, {}))
-            self._calibrator = Calibrator(self._calibration_cols, self.spec.calibration.seconds)
+        if parts is None:
+            self._recalibrate(t, out)
             return
         names = self.layout.names
-        self.baseline = {names[c]: value for c, value in baseline.items() if c < len(names)}
+        self.baseline = {names[c]: _known(value) for c, value in baseline.items()
+                         if c < len(names)}
         out.append(Event("calibrated", t, None, None, "Go", {"baseline": dict(self.baseline)}))
         self._activate(parts)
+
+    def _recalibrate(self, t: float, out: list[Event]) -> None:
+        if self._setup.last_cue != RECALIBRATE_CUE:
+            self._setup.last_cue = RECALIBRATE_CUE
+            out.append(Event("setup", t, None, None, RECALIBRATE_CUE, {}))
+        self._calibrator = Calibrator(self._calibration_cols, self.spec.calibration.seconds)
 
     def _activate(self, parts: Parts) -> None:
         self._parts = parts
@@ -234,7 +255,7 @@ class Checker:
         detail = {
             "side": side, "start_s": start_s, "end_s": t, "peak_s": counter.peak_t,
             "range": counter.rep_range,
-            "peak": {name: peak_row[col] for name, col in self._peak_names[side]},
+            "peak": {name: _known(peak_row[col]) for name, col in self._peak_names[side]},
             "faults": [{"rule": f["rule"], "side": f["side"], "status": f["status"],
                         "severity": f["severity"], "worst": f["worst"]} for f in faults],
             "clean": not any(f["status"] == "validated" for f in faults),

@@ -26,6 +26,11 @@ class Calibrator:
                 samples.append(x)
         return t - self._start >= self.seconds
 
+    def spread(self, col: int) -> float:
+        """Largest minus smallest value seen in column ``col`` (0 if none)."""
+        samples = self._samples[self.cols.index(col)]
+        return max(samples) - min(samples) if samples else 0.0
+
     def baseline(self) -> dict[int, float]:
         """Column → median over the window (NaN when seen in under half the frames)."""
         return {col: statistics.median(s) if 2 * len(s) >= self._frames and s else float("nan")

@@ -55,6 +55,16 @@ def calibration_cols(spec: Spec, layout: ColumnLayout) -> list[int]:
     return sorted({layout.index(n) for n in names})
 
 
+def stillness_limits(spec: Spec, layout: ColumnLayout) -> list[tuple[int, float]]:
+    """(column, largest spread) of a neutral-relative rep metric during calibration: half
+    the rep's start excursion, so starting a rep while calibrating is noticed."""
+    rep = spec.rep
+    if rep is None or rep.relative_to != "neutral":
+        return []
+    limit = 0.5 * abs(rep.start)
+    return [(metric_col(layout, rep.metric, side), limit) for side in tracks_of(spec)]
+
+
 def shifted(condition: Condition, col: int, offset: float, baseline: dict[int, float]
             ) -> Bounds | None:
     """Bounds of ``condition`` loosened by ``offset``, moved by the column's baseline when

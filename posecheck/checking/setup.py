@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Seconds between two setup cues at least (a flickering check does not chatter).
+CUE_INTERVAL = 2.0
+#: A failure (or invisible frame) shorter than this does not interrupt a good setup run.
+SETUP_GRACE = 0.25
+
 
 @dataclass(frozen=True)
 class SetupCheck:
@@ -17,10 +22,13 @@ class SetupCheck:
 
 
 class SetupTracker:
-    """Waits until every check holds for ``hold_seconds``; afterwards reports the setup lost
+    """Waits until every check holds for ``hold_seconds`` (blips under :data:`SETUP_GRACE`
+    seconds forgiven; a frame that fails never completes the wait); afterwards reports the
+    setup lost
     when a ``keep`` check has failed (or been invisible) for ``lost_after`` seconds.
 
-    Cues are throttled: a ``setup`` cue is emitted only when it differs from the last one.
+    Cues are throttled: a ``setup`` cue is emitted only when it differs from the last one and
+    at least :data:`CUE_INTERVAL` seconds after it.
     """
 
     def __init__(self, checks: list[SetupCheck], hold_seconds: float, lost_after: float) -> None:
@@ -33,8 +41,10 @@ class SetupTracker:
     def reset(self) -> None:
         """Back to waiting."""
         self._good_since: float | None = None
+        self._fail_since: float | None = None
         self._broken_since: float | None = None
         self.last_cue: str | None = None
+        self._last_cue_t = float("-inf")
 
     @staticmethod
     def _first_failure(checks: list[tuple[int, float, float, bool, str]], v: list[float]
@@ -49,6 +59,7 @@ class SetupTracker:
         """(ready now, new cue to show or None)."""
         cue = self._first_failure(self._all, v)
         if cue is None:
+            self._fail_since = None
             if self._good_since is None:
                 self._good_since = t
             if t - self._good_since >= self.hold_seconds:
@@ -57,11 +68,24 @@ class SetupTracker:
                 self.last_cue = None
                 return True, None
             return False, None
+        if self._fail_since is None:
+            self._fail_since = t
+        if self._good_since is not None and t - self._fail_since < SETUP_GRACE:
+            return False, None
         self._good_since = None
-        if cue != self.last_cue:
-            self.last_cue = cue
+        if cue != self.last_cue and t - self._last_cue_t >= CUE_INTERVAL:
+            self.last_cue, self._last_cue_t = cue, t
             return False, cue
         return False, None
+
+    def position_kept(self, t: float, v: list[float]) -> bool:
+        """Whether every check, start-only ones included, holds (blips forgiven)."""
+        if self._first_failure(self._all, v) is None:
+            self._fail_since = None
+            return True
+        if self._fail_since is None:
+            self._fail_since = t
+        return t - self._fail_since < SETUP_GRACE
 
     def still_holds(self, t: float, v: list[float]) -> str | None:
         """None while the setup holds, else the cue of the check that broke it."""
@@ -77,6 +101,6 @@ class SetupTracker:
             self._broken_since = t
         if t - self._broken_since >= self.lost_after:
             self.reset()
-            self.last_cue = cue
+            self.last_cue, self._last_cue_t = cue, t
             return cue
         return None
