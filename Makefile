@@ -28,3 +28,18 @@ bench: models
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .hypothesis
+
+# Synthetic people (posecheck.synth): a separate venv with torch (CPU), anny and pyrender.
+SYNTH_VENV := .venv-synth
+SYNTH_STAMP := $(SYNTH_VENV)/.installed-stamp
+VALIDATION_N ?= 200
+
+$(SYNTH_STAMP): pyproject.toml scripts/setup_synth.sh
+	SYNTH_VENV=$(SYNTH_VENV) bash scripts/setup_synth.sh
+	touch $(SYNTH_STAMP)
+
+samples: $(SYNTH_STAMP)
+	$(SYNTH_VENV)/bin/python -m posecheck.synth samples --out sample_videos
+
+validation-set: $(SYNTH_STAMP)
+	$(SYNTH_VENV)/bin/python -m posecheck.synth validation-set --out .cache/validation --n $(VALIDATION_N) --workers 2

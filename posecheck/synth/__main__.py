@@ -2,8 +2,10 @@
 
   python -m posecheck.synth render --exercise bird_dog --variant clean \\
       --out sample_videos/bird_dog_clean.mp4 --seed 0
+  python -m posecheck.synth samples --out sample_videos          # the committed samples
   python -m posecheck.synth validation-set --out .cache/validation --n 200 --workers 2
   python -m posecheck.synth preview --exercise lunge --times 0,3,6 --out sheet.png
+  python -m posecheck.synth evaluate sample_videos/*.mp4     # MediaPipe vs ground truth
   python -m posecheck.synth list
 """
 from __future__ import annotations
@@ -43,6 +45,13 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _samples(args: argparse.Namespace) -> int:
+    from posecheck.synth.samples import render_samples
+
+    render_samples(args.out, args.names or None, progress=not args.quiet)
+    return 0
+
+
 def _preview(args: argparse.Namespace) -> int:
     import cv2
 
@@ -64,12 +73,31 @@ def _validation_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from posecheck.pipeline import estimate_video
+    from posecheck.synth.evaluate import accuracy
+    from posecheck.synth.groundtruth import GroundTruth, path_for
+
+    print("clip\tframes\tdetected\tmean_px\tmedian_px\tp95_px\ttorso_%\tvisible_px\t"
+          "occluded_px\tlr_swapped")
+    for video in args.videos:
+        track = estimate_video(video, model=args.model)
+        a = accuracy(track, GroundTruth.load(path_for(video)))
+        print(f"{video}\t{a.frames}\t{a.detection_rate:.3f}\t{a.mean_px:.1f}\t{a.median_px:.1f}"
+              f"\t{a.p95_px:.1f}\t{a.mean_torso_pct:.1f}\t{a.visible_px:.1f}\t{a.occluded_px:.1f}"
+              f"\t{a.swapped_frames:.3f}", flush=True)
+    return 0
+
+
 def _list(_: argparse.Namespace) -> int:
     from posecheck.synth.exercises import EXERCISES, VARIANTS
 
     print("exercises:", ", ".join(sorted(EXERCISES)))
     print("variants:", ", ".join(VARIANTS))
     print("views:", ", ".join(VIEWS))
+    from posecheck.synth.samples import SAMPLES
+
+    print("samples:", ", ".join(SAMPLES))
     return 0
 
 
@@ -112,7 +140,20 @@ def main(argv: list[str] | None = None) -> int:
     common(v, 15.0)
     v.set_defaults(func=_validation_set)
 
-    sub.add_parser("list", help="exercises, variants and views").set_defaults(func=_list)
+    e = sub.add_parser("evaluate", help="MediaPipe landmark accuracy against ground truth "
+                                        "(main environment: needs mediapipe, not the extra)")
+    e.add_argument("videos", nargs="+", help="clips with a .gt.npz beside them")
+    e.add_argument("--model", default="full", help="lite | full | heavy | path to .task")
+    e.set_defaults(func=_evaluate)
+
+    sm = sub.add_parser("samples", help="render the committed sample clips")
+    sm.add_argument("--out", default="sample_videos")
+    sm.add_argument("names", nargs="*", help="sample names (default: all)")
+    sm.add_argument("--quiet", action="store_true")
+    sm.set_defaults(func=_samples)
+
+    sub.add_parser("list", help="exercises, variants, views and samples").set_defaults(
+        func=_list)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

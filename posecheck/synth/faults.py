@@ -9,7 +9,8 @@ Kinds:
 * ``pelvis_roll``: quadruped; the pelvis rolls so that the raised leg's hip lifts (``side`` =
   the raised leg). ``size_deg`` = roll angle.
 * ``lumbar_arch``: the low back sags / arches (anterior pelvic tilt), degrees.
-* ``lumbar_rounding``: the back rounds (spine flexion), degrees.
+* ``lumbar_rounding``: the back rounds, degrees of spine flexion (seated: the hips hinge half
+  as much less, so the reach stays about the same; quadruped: posterior pelvic tilt).
 * ``bridge_hip_drop``: the hips sink during a bridge hold; degrees of trunk angle lost.
 * ``pelvis_drop``: bridge with one leg extended; the pelvis drops on the unsupported side
   (``side`` = extended leg), degrees of roll.
@@ -24,14 +25,15 @@ from dataclasses import dataclass
 
 from posecheck.synth.poses import smoothstep
 
-#: fault kind -> (pose family -> parameter it adds to).
-TARGETS: dict[str, dict[str, str]] = {
-    "pelvis_roll": {"quadruped": "roll"},
-    "lumbar_arch": {"quadruped": "lumbar", "bridge": "lumbar", "lunge": "lumbar",
-                    "sit": "lumbar"},
-    "lumbar_rounding": {"sit": "flexion", "lunge": "flexion", "quadruped": "lumbar"},
-    "bridge_hip_drop": {"bridge": "sag"},
-    "pelvis_drop": {"bridge": "roll"},
+#: fault kind -> pose family -> ((parameter, factor), ...) it adds ``factor * size`` to.
+TARGETS: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
+    "pelvis_roll": {"quadruped": (("roll", 1.0),)},
+    "lumbar_arch": {f: (("lumbar", 1.0),) for f in ("quadruped", "bridge", "lunge", "sit")},
+    # Rounding instead of hinging: the spine flexes while the hips hinge less.
+    "lumbar_rounding": {"sit": (("flexion", 1.0), ("hinge", -0.5)),
+                        "lunge": (("flexion", 1.0),), "quadruped": (("lumbar", 1.0),)},
+    "bridge_hip_drop": {"bridge": (("sag", 1.0),)},
+    "pelvis_drop": {"bridge": (("roll", 1.0),)},
     "trunk_lean": {},
     "incomplete_range": {},
 }
@@ -72,8 +74,10 @@ def apply_faults(family: str, params: dict[str, float], faults: list[Fault],
     faults (scripted into the motion itself) add nothing."""
     out = dict(params)
     for fault in faults:
-        target = TARGETS[fault.kind].get(family)
-        if target is None:
+        targets = TARGETS[fault.kind].get(family, ())
+        if not targets:
             continue
-        out[target] = out[target] + fault.envelope(t) * fault.signed_size(family)
+        amount = fault.envelope(t) * fault.signed_size(family)
+        for name, factor in targets:
+            out[name] += factor * amount
     return out

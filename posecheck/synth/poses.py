@@ -34,6 +34,8 @@ def _pelvis_and_lumbar(rig: Rig, trunk: np.ndarray, roll: float, lumbar: float,
                        flexion: float = 0.0) -> None:
     """Root = ``trunk`` rotation combined with pelvis faults, lumbar spine compensating.
 
+    Faults are rotations in the pelvis's own (rest-pose) axes, so their sense does not depend
+    on how the body lies: +X turns the front of the pelvis down (anterior tilt).
     roll : pelvis roll about the trunk's long axis (+ lifts the LEFT hip when prone).
     lumbar : anterior pelvic tilt (lumbar extension / arch, + = arch, - = rounding).
     flexion : extra thoracic-lumbar flexion (+ rounds the back), spread over the spine.
@@ -44,7 +46,7 @@ def _pelvis_and_lumbar(rig: Rig, trunk: np.ndarray, roll: float, lumbar: float,
              * Rotation.from_rotvec(np.deg2rad(lumbar) * X))
     rig.set("root", trunk @ fault.as_matrix())
     step = Rotation.from_rotvec(-fault.as_rotvec() / len(LUMBAR)).as_matrix()
-    bend = rot(X, -flexion / (len(LUMBAR) + len(THORACIC)))
+    bend = rot(X, flexion / (len(LUMBAR) + len(THORACIC)))
     for bone in LUMBAR:
         rig.set(bone, step @ bend)
     for bone in THORACIC:
@@ -113,7 +115,7 @@ def _slerp(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
 def _bridge_rig(body: Body, p: dict[str, float], legs: dict[str, tuple] | None) -> Rig:
     rig = Rig(body)
     trunk = rot(X, -(90.0 + p["beta_top"] * p["lift"] - p["sag"]))
-    _pelvis_and_lumbar(rig, trunk, p["roll"], -p["lumbar"])
+    _pelvis_and_lumbar(rig, trunk, p["roll"], p["lumbar"])
     rig.set_world("neck01", rot(X, -90.0))           # the head stays flat on the floor
     for side in SIDES:
         sx = SIDE_SIGN[side]
@@ -263,8 +265,8 @@ def _stand_rig(body: Body, p: dict[str, float], legs: dict[str, tuple] | None,
         hang = unit([sx * 0.15, 0.0, -1.0])
         swing = _slerp(hang, -Y, 0.9 * p[f"arm_swing_{side}"])
         hips_w = p["hands_on_hips"]
-        upper = _slerp(swing, unit([sx * 0.6, 0.35, -0.75]), hips_w)
-        fore = _slerp(swing, unit([-sx * 0.3, -0.25, 0.2]), hips_w)
+        upper = _slerp(swing, unit([sx * 0.55, 0.3, -0.8]), hips_w)
+        fore = _slerp(swing, unit([-sx * 0.3, -0.45, -0.85]), hips_w)
         rig.aim_segment(side, "upperarm", upper, -Y, -Y)
         rig.aim_segment(side, "forearm", fore, -Y, -Y)
         rig.hand(side, fore, [-sx, 0.0, 0.0])

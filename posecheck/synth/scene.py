@@ -95,6 +95,16 @@ class Room:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def random(cls, rng: np.random.Generator) -> "Room":
+        """Varied floor, mat and wall colours and key-light direction."""
+        col = lambda lo, hi: tuple(round(float(c), 3) for c in rng.uniform(lo, hi, 3))  # noqa
+        angle = rng.uniform(0, 2 * np.pi)
+        return cls(floor=col(0.3, 0.75), mat=col(0.1, 0.7), wall=col(0.6, 0.95),
+                   key_light=(round(2.3 * float(np.cos(angle)), 3),
+                              round(2.3 * float(np.sin(angle)), 3),
+                              round(float(rng.uniform(2.0, 3.5)), 3)))
+
 
 class Scene:
     """A pyrender scene with one offscreen renderer; call :meth:`render` per frame."""

@@ -1,0 +1,145 @@
+"""The validation set: many varied clips with ground truth, rendered on demand and cached.
+
+Clip ``i`` of a set is fully determined by (set seed, i): exercise and variant cycle, the view
+cycles through the exercise's views, the body is one of ``BODIES`` shapes, and clothing,
+skin, room colours and camera distance and height vary. Already rendered clips whose stored
+spec matches are skipped, so an interrupted run resumes. Workers are separate processes
+(spawned: each owns one GL context) and keep their body between clips of the same shape.
+
+Output: ``<out>/<name>.mp4`` + ``<name>.gt.npz`` and ``<out>/index.json`` (one entry per clip).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from posecheck.synth.appearance import Appearance
+from posecheck.synth.clip import ClipSpec
+from posecheck.synth.exercises import EXERCISES
+from posecheck.synth.scene import Room
+
+#: Distinct body shapes in a set (a worker reloads the model when the shape changes).
+BODIES = 8
+#: Exercise -> camera views it is rendered from.
+VIEWS_BY_EXERCISE = {
+    "bird_dog": ("left", "right", "front_left", "front_right", "rear_left", "rear_right"),
+    "hip_bridge": ("left", "right", "front_left", "front_right", "rear_left", "rear_right"),
+    "ninety_ninety": ("left", "right", "front", "front_left", "front_right"),
+    "lunge": ("left", "right", "front", "front_left", "front_right", "rear_left"),
+}
+VARIANTS = ("clean", "faults")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One clip of the set."""
+
+    name: str
+    body: int
+    spec: ClipSpec
+
+
+def plan(n: int, seed: int = 0, fps: float = 15.0, width: int = 640, height: int = 480
+         ) -> list[Job]:
+    """The first ``n`` clips of the set with this ``seed``."""
+    body_rng = np.random.default_rng([seed, 1])
+    shapes = [Appearance.random(body_rng) for _ in range(BODIES)]
+    combos = itertools.cycle(itertools.product(sorted(EXERCISES), VARIANTS))
+    view_turn: dict[str, int] = {}
+    jobs = []
+    for i in range(n):
+        exercise, variant = next(combos)
+        views = VIEWS_BY_EXERCISE.get(exercise, ("left", "right"))
+        view = views[view_turn.get(exercise, 0) % len(views)]
+        view_turn[exercise] = view_turn.get(exercise, 0) + 1
+        rng = np.random.default_rng([seed, 2, i])
+        body = int(rng.integers(BODIES))
+        look = replace(Appearance.random(rng), **shapes[body].phenotype())
+        default = EXERCISES[exercise](variant, np.random.default_rng(seed + i)).camera
+        camera = replace(default, view=view,
+                         distance=round(default.distance * float(rng.uniform(0.9, 1.25)), 3),
+                         height=round(max(0.15, default.height + float(rng.uniform(-0.2, 0.35))),
+                                      3))
+        spec = ClipSpec(exercise=exercise, variant=variant, seed=seed + i, width=width,
+                        height=height, fps=fps, appearance=look, camera=camera,
+                        room=Room.random(rng))
+        jobs.append(Job(f"{i:04d}_{exercise}_{variant}_{view}", body, spec))
+    return jobs
+
+
+def _is_done(out: Path, job: Job) -> bool:
+    """The clip exists and was rendered from this exact spec."""
+    from posecheck.synth.groundtruth import GroundTruth
+
+    gt_path = out / f"{job.name}.gt.npz"
+    if not gt_path.exists() or not (out / f"{job.name}.mp4").exists():
+        return False
+    try:
+        stored = GroundTruth.load(gt_path).labels.get("spec", {})
+    except ValueError:
+        return False
+    wanted = json.loads(json.dumps(job.spec.to_dict()))
+    return all(stored.get(k) == v for k, v in wanted.items() if v is not None)
+
+
+def _init_worker() -> None:
+    """One thread each for llvmpipe and torch: the workers share the machine's cores."""
+    os.environ.setdefault("LP_NUM_THREADS", "1")
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _render(args: tuple[str, Job]) -> dict:
+    from posecheck.synth.clip import render_clip
+
+    out, job = args
+    start = time.perf_counter()
+    gt, stats = render_clip(job.spec, Path(out) / f"{job.name}.mp4")
+    return {"name": job.name, "frames": stats.frames, "reps": len(gt.reps),
+            "seconds": round(time.perf_counter() - start, 2)}
+
+
+def generate(out: str | Path, n: int = 200, workers: int = 2, seed: int = 0,
+             fps: float = 15.0, width: int = 640, height: int = 480,
+             progress: bool = True) -> list[dict]:
+    """Render the missing clips of the first ``n`` of the set into ``out``; write index.json.
+
+    Returns one summary dict per clip rendered now.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = plan(n, seed, fps, width, height)
+    todo = sorted((j for j in jobs if not _is_done(out, j)), key=lambda j: (j.body, j.name))
+    if progress:
+        print(f"validation set: {len(jobs) - len(todo)} of {len(jobs)} clips cached, "
+              f"rendering {len(todo)} with {workers} workers", file=sys.stderr, flush=True)
+    done: list[dict] = []
+    start = time.perf_counter()
+    if todo:
+        ctx = mp.get_context("spawn")
+        with ctx.Pool(max(1, workers), initializer=_init_worker, maxtasksperchild=None) as pool:
+            for result in pool.imap_unordered(_render, [(str(out), j) for j in todo]):
+                done.append(result)
+                if progress:
+                    print(f"[{len(done)}/{len(todo)}] {result['name']}: {result['frames']} "
+                          f"frames in {result['seconds']} s", file=sys.stderr, flush=True)
+    index = [{"name": j.name, "video": f"{j.name}.mp4", "ground_truth": f"{j.name}.gt.npz",
+              "body": j.body, **{k: v for k, v in asdict(j.spec).items()
+                                 if k in ("exercise", "variant", "seed", "fps")},
+              "view": j.spec.camera.view} for j in jobs]
+    (out / "index.json").write_text(json.dumps(index, indent=1))
+    if progress and done:
+        frames = sum(d["frames"] for d in done)
+        wall = time.perf_counter() - start
+        print(f"rendered {len(done)} clips, {frames} frames in {wall:.0f} s "
+              f"({frames / wall:.2f} frames/s with {workers} workers)", file=sys.stderr)
+    return done
