@@ -1,0 +1,143 @@
+"""Live session: the capture thread never queues, a lost camera is retried, routines load, and a
+headless session on a sample clip counts what ``analyze`` counts."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from posecheck.live.capture import LatestFrameCapture
+from posecheck.sources import Frame, SourceError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _frames(n: int, fps: float, live: bool = True):
+    """A fake camera: ``n`` frames at ``fps`` in real time (or as fast as asked if not live)."""
+    def gen():
+        start = time.perf_counter()
+        for i in range(n):
+            if live:
+                time.sleep(max(0.0, start + i / fps - time.perf_counter()))
+            image = np.full((4, 4, 3), i % 256, np.uint8)
+            yield Frame(i, i / fps, image)
+    return gen()
+
+
+def _once(frames, fps: float = 30.0):
+    """An opener that works once; afterwards the camera is gone."""
+    calls = []
+
+    def opener():
+        calls.append(1)
+        if len(calls) > 1:
+            raise SourceError("camera 0: cannot be opened")
+        return frames, fps, (4, 4)
+    return opener
+
+
+def test_slow_consumer_gets_the_newest_frame_and_drops_are_counted():
+    cap = LatestFrameCapture(0, opener=_once(_frames(60, 200.0)), retries=0,
+                             backoff_s=0.01)
+    seen = []
+    with cap:
+        while (frame := cap.get(timeout=2)) is not None:
+            seen.append(frame)
+            lag_ms = (time.perf_counter() - frame.stamp) * 1000
+            assert lag_ms < 40            # never an old frame: at most one period + a hiccup
+            time.sleep(0.03)              # 33 Hz consumer against a 200 Hz camera
+    indices = [f.index for f in seen]
+    assert indices == sorted(indices) and len(set(indices)) == len(indices)
+    assert len(seen) < 30 and cap.dropped > 30
+    assert cap.captured == 60 and cap.dropped + len(seen) == cap.captured
+
+
+def test_slot_holds_at_most_one_frame():
+    cap = LatestFrameCapture(0, opener=_once(_frames(40, 400.0)), retries=0,
+                             backoff_s=0.01)
+    with cap:
+        time.sleep(0.3)                   # consumer stalls while the whole source is read
+        first = cap.get(timeout=1)
+        assert cap.get(timeout=0.2) is None
+    assert first is not None and first.index == 39 and cap.dropped == 39
+
+
+def test_file_without_realtime_is_lossless_lockstep():
+    cap = LatestFrameCapture("clip.mp4", live=False,
+                             opener=lambda: (_frames(50, 30.0, live=False), 30.0, (4, 4)))
+    with cap:
+        frames = []
+        while (frame := cap.get(timeout=2)) is not None:
+            frames.append(frame)
+            time.sleep(0.002)
+    assert [f.index for f in frames] == list(range(50)) and cap.dropped == 0
+    assert frames[10].time == pytest.approx(10 / 30.0)
+
+
+def test_file_realtime_is_paced_to_its_frame_rate():
+    cap = LatestFrameCapture("clip.mp4", live=False, realtime=True,
+                             opener=lambda: (_frames(15, 50.0, live=False), 50.0, (4, 4)))
+    start = time.perf_counter()
+    with cap:
+        while cap.get(timeout=2) is not None:
+            pass
+    assert time.perf_counter() - start >= 14 / 50.0 - 0.01
+
+
+def test_lost_camera_is_retried_then_given_up_cleanly():
+    opens, messages = [], []
+
+    def opener():
+        opens.append(time.perf_counter())
+        if len(opens) == 1:
+            return _frames(5, 100.0), 30.0, (4, 4)       # works, then the camera vanishes
+        if len(opens) == 2:
+            return _frames(3, 100.0), 30.0, (4, 4)       # comes back briefly
+        raise SourceError("camera 0: cannot be opened")
+
+    cap = LatestFrameCapture(0, opener=opener, retries=2, backoff_s=0.02,
+                             on_message=messages.append)
+    got = []
+    with cap:
+        while (frame := cap.get(timeout=3)) is not None:
+            got.append(frame)
+    assert len(got) == 8 and [f.index for f in got] == list(range(8))
+    assert len(opens) == 4                                # first, one reconnect, two retries
+    assert any("reconnected" in m for m in messages)
+    assert "gave up" in (cap.message or "") and "camera 0" in cap.message
+    times = [f.time for f in got]
+    assert times == sorted(times)                         # session clock survives a reconnect
+
+
+def test_stop_releases_a_blocked_lockstep_reader():
+    cap = LatestFrameCapture("clip.mp4", live=False,
+                             opener=lambda: (_frames(100, 30.0, live=False), 30.0, (4, 4)))
+    cap.start()
+    assert cap.get(timeout=2) is not None
+    t = threading.Thread(target=cap.stop)
+    t.start()
+    t.join(timeout=3)
+    assert not t.is_alive()
+
+
+def test_real_video_file_through_open_source(tmp_path):
+    path = tmp_path / "tiny.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25.0, (64, 48))
+    for i in range(20):
+        writer.write(np.full((48, 64, 3), i * 10, np.uint8))
+    writer.release()
+    with LatestFrameCapture(str(path)) as cap:
+        assert cap.fps == pytest.approx(25.0) and cap.frame_size == (64, 48)
+        count = 0
+        while cap.get(timeout=2) is not None:
+            count += 1
+    assert count == 20
+
+
+def test_missing_camera_file_is_a_one_line_error(tmp_path):
+    with pytest.raises(SourceError, match="no such file"):
+        LatestFrameCapture(str(tmp_path / "nope.mp4"))
