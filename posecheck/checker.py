@@ -22,7 +22,7 @@ from typing import Any, Mapping
 from posecheck.checking.calibration import Calibrator
 from posecheck.checking.columns import ColumnLayout, concrete
 from posecheck.checking.compile import (Parts, build_parts, build_setup, calibration_cols,
-                                        stillness_limits, tracks_of)
+                                        fill_sides, stillness_limits, tracks_of)
 from posecheck.checking.holds import ENDED as HOLD_ENDED
 from posecheck.checking.holds import STARTED as HOLD_STARTED
 from posecheck.checking.phases import REST
@@ -147,7 +147,7 @@ class Checker:
         if any(calibrator.spread(col) > limit for col, limit in self._stillness):
             self._recalibrate(t, out)
             return
-        baseline = calibrator.baseline()
+        baseline = fill_sides(calibrator.baseline(), self.layout, self.spec)
         parts = build_parts(self.spec, self.layout, self.strictness, baseline, self.faults)
         if parts is None:
             self._recalibrate(t, out)
@@ -327,9 +327,16 @@ class Checker:
     # --------------------------------------------------------------------- summary
 
     def summary(self) -> dict[str, Any]:
-        """Counts, per-rep details, holds, faults (experimental ones are hints, not counted),
-        left/right asymmetry of range, setup and calibration state."""
+        """Counts, per-rep details, holds (one still in progress has ``end_s`` None), faults
+        (experimental ones are hints, not counted), left/right asymmetry of range, setup and
+        calibration state."""
         faults = [dict(record) for record in self.faults.records]
+        holds = [dict(h) for h in self.holds]
+        timer = self._parts.timer if self._parts is not None else None
+        if self._state == ACTIVE and timer is not None and timer.current >= 0:
+            holds.append({"side": self.tracks[timer.current], "start_s": timer.start_t,
+                          "end_s": None, "seconds": timer.seconds,
+                          "target_reached": self._target_reached})
         return {
             "strictness": self.strictness,
             "setup_complete": self.setup_complete,
@@ -337,8 +344,8 @@ class Checker:
             "reps": dict(self.counts),
             "rejected_reps": dict(self.rejected),
             "rep_details": [dict(d) for d in self.rep_details],
-            "holds": [dict(h) for h in self.holds],
-            "hold_seconds": hold_totals(self.holds),
+            "holds": holds,
+            "hold_seconds": hold_totals(holds),
             "faults": faults,
             "fault_count": sum(f["status"] == "validated" for f in faults),
             "hint_count": sum(f["status"] == "experimental" for f in faults),

@@ -126,8 +126,8 @@ class Setup:
 
     hold_seconds: float = 1.0
     lost_after: float = 1.0
-    min_body_in_frame: float = 0.75
-    body_height: tuple[float, float] = (0.25, 0.98)
+    min_body_in_frame: float = 0.5
+    body_height: tuple[float, float] = (0.2, 1.0)
     view_cue: str = ""
     conditions: tuple[SetupCondition, ...] = ()
 
@@ -384,12 +384,12 @@ def _rule(table: _Table, spec_kind: str, views: tuple[str, ...], sides: str) -> 
 def _setup(table: _Table, sides: str) -> Setup:
     table.only("hold_seconds", "lost_after", "min_body_in_frame", "body_height", "view_cue",
                "conditions")
-    height = table.pair("body_height", [0.25, 0.98])
-    if not (0.0 <= height[0] and height[1] <= 1.0):
-        table.fail("body_height", "limits must lie in 0..1")
+    height = table.pair("body_height", [0.2, 1.0])
+    if not (0.0 <= height[0] and height[1] <= 1.5):
+        table.fail("body_height", "limits must lie in 0..1.5")
     return Setup(hold_seconds=table.number("hold_seconds", 1.0, 0.0, 30.0),
                  lost_after=table.number("lost_after", 1.0, 0.0, 30.0),
-                 min_body_in_frame=table.number("min_body_in_frame", 0.75, 0.0, 1.0),
+                 min_body_in_frame=table.number("min_body_in_frame", 0.5, 0.0, 1.0),
                  body_height=height, view_cue=table.string("view_cue", ""),
                  conditions=tuple(_setup_condition(c, sides) for c in table.children("conditions")))
 

@@ -223,12 +223,25 @@ def test_calibration_baseline_sets_the_thresholds() -> None:
     """A person whose knees rest higher (neutral -0.6) still needs a 0.55 rise to count."""
     pose = {**QUADRUPED, "knee_rise_left": -0.6, "knee_rise_right": -0.6}
     stream = Stream(14.0, pose)
-    stream.bump("knee_rise_left", 4.0, 3.0, 0.45)   # starts (0.35) but short of 0.55: shallow
-    stream.bump("knee_rise_right", 8.0, 3.0, 0.7)   # a full rise from this person's neutral
+    stream.set("knee_rise_left", 4.0, 6.0, -0.6 + 0.64)  # past start (0.6), short of 0.68
+    stream.bump("knee_rise_right", 8.0, 3.0, 0.75)  # a full rise from this person's neutral
     checker, events = run("bird_dog", stream)
     assert checker.summary()["calibration"]["knee_rise_left"] == pytest.approx(-0.6)
     assert checker.summary()["reps"] == {"left": 0, "right": 1, "total": 1}
     assert kinds(events, "rep_rejected")[0].data["reason"] == "too_shallow"
+
+
+def test_far_knee_hidden_at_rest_still_counts() -> None:
+    """Side view: the far knee is invisible while down and appears part-way up."""
+    stream = Stream(12.0, QUADRUPED)
+    stream.bump("knee_rise_right", 5.0, 3.0, 0.85)
+    right = stream.col("knee_rise_right")
+    right[right < -0.85 + 0.45] = np.nan                # hidden below 0.45 above neutral
+    checker, _ = run("bird_dog", stream)
+    summary = checker.summary()
+    assert summary["calibration"]["knee_rise_right"] == pytest.approx(-0.85)  # from the left
+    assert summary["reps"] == {"left": 0, "right": 1, "total": 1}
+    assert summary["rep_details"][0]["range"] == pytest.approx(0.85, abs=0.01)
 
 
 def test_calibration_restarts_when_the_rep_metric_is_not_seen() -> None:
@@ -242,7 +255,7 @@ def test_calibration_restarts_when_the_rep_metric_is_not_seen() -> None:
 
 def test_moving_during_calibration_restarts_it() -> None:
     stream = Stream(12.0, QUADRUPED)
-    stream.bump("knee_rise_right", 1.2, 1.0, 0.3)     # ready at 1.0 s, then the knee moves
+    stream.bump("knee_rise_right", 1.2, 1.0, 0.4)     # ready at 1.0 s, then the knee moves
     stream.bump("knee_rise_right", 6.0, 3.0, 0.85)
     checker, events = run("bird_dog", stream)
     assert "Hold still in the start position" in [e.message for e in kinds(events, "setup")]

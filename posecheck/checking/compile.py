@@ -31,20 +31,20 @@ def metric_col(layout: ColumnLayout, template: str, side: str | None) -> int:
 
 def build_setup(spec: Spec, layout: ColumnLayout) -> SetupTracker:
     """Framing, view and start-position checks, in the order their cues take priority.
-    A ``{side}`` setup condition must hold on each side."""
+    A ``{side}`` setup condition must hold on each visible side. The "too close" limit is
+    checked at the start only: reaching arms and legs legitimately grow the body's box."""
     setup = spec.setup
-    checks = [SetupCheck(layout.index("body_in_frame"), setup.min_body_in_frame, INF, False,
+    checks = [SetupCheck((layout.index("body_in_frame"),), setup.min_body_in_frame, INF, False,
                          "Move so your whole body is in view", True),
-              SetupCheck(layout.index("body_height"), setup.body_height[0], INF, False,
+              SetupCheck((layout.index("body_height"),), setup.body_height[0], INF, False,
                          "Move closer to the camera", True),
-              SetupCheck(layout.index("body_height"), -INF, setup.body_height[1], False,
-                         "Step back so your whole body is in view", True),
-              SetupCheck(layout.index("view_angle"), *view_bounds(spec.views),
+              SetupCheck((layout.index("body_height"),), -INF, setup.body_height[1], False,
+                         "Step back so your whole body is in view", False),
+              SetupCheck((layout.index("view_angle"),), *view_bounds(spec.views),
                          setup.view_cue or view_cue(spec.views), True)]
     for condition in setup.conditions:
-        for name in concrete(condition.metric):
-            checks.append(SetupCheck(layout.index(name), *condition.bounds(), condition.cue,
-                                     condition.keep))
+        cols = tuple(layout.index(name) for name in concrete(condition.metric))
+        checks.append(SetupCheck(cols, *condition.bounds(), condition.cue, condition.keep))
     return SetupTracker(checks, setup.hold_seconds, setup.lost_after)
 
 
@@ -63,6 +63,20 @@ def stillness_limits(spec: Spec, layout: ColumnLayout) -> list[tuple[int, float]
         return []
     limit = 0.5 * abs(rep.start)
     return [(metric_col(layout, rep.metric, side), limit) for side in tracks_of(spec)]
+
+
+def fill_sides(baseline: dict[int, float], layout: ColumnLayout, spec: Spec) -> dict[int, float]:
+    """A side whose baseline is unknown (a far limb hidden at rest) takes the other side's."""
+    filled = dict(baseline)
+    for template in (spec.calibration.metrics if spec.calibration else ()):
+        if is_sided(template):
+            left, right = (layout.index(resolve(template, s)) for s in SIDES)
+            a, b = filled.get(left, NAN), filled.get(right, NAN)
+            if a != a:
+                filled[left] = b
+            if b != b:
+                filled[right] = a
+    return filled
 
 
 def shifted(condition: Condition, col: int, offset: float, baseline: dict[int, float]
@@ -153,8 +167,9 @@ def build_counters(spec: Spec, layout: ColumnLayout, tracks: list[str | None], l
                 return None
         start = sign * (rep.start + shift)
         peak = max(sign * (rep.min_peak + shift) - rep.tolerance.at(level), start)
+        origin = sign * shift if rep.relative_to == "neutral" else None
         counters.append(RepCounter(side, col, sign, start, sign * (rep.end + shift), peak,
-                                   rep.min_duration, rep.max_duration))
+                                   rep.min_duration, rep.max_duration, origin))
     return counters
 
 

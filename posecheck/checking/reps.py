@@ -15,21 +15,24 @@ class RepCounter:
     and the metric was visible on every frame from start to end. A NaN frame while idle
     disarms the counter: a rep whose beginning was not seen never counts.
 
-    ``rep_range`` of a finished rep is its peak minus the lowest value seen at rest before it.
+    ``rep_range`` of a finished rep is its peak minus ``origin`` (the neutral baseline, for
+    neutral-relative reps) or else minus the lowest value seen at rest before it.
 
     Phases: REST (no rep), OUT (toward the peak), PEAK (``min_peak`` reached, still beyond
     ``start``), BACK (returning, below ``start``).
     """
 
-    __slots__ = ("side", "col", "sign", "start", "end", "min_peak", "min_duration",
+    __slots__ = ("side", "col", "origin", "sign", "start", "end", "min_peak", "min_duration",
                  "max_duration", "active", "armed", "phase", "start_t", "peak", "peak_row",
                  "peak_t", "rest_value", "rep_range", "nan_seen", "reject_reason", "fault_mark",
                  "faults_at_start")
 
     def __init__(self, side: str | None, col: int, sign: float, start: float,
-                 end: float, min_peak: float, min_duration: float, max_duration: float) -> None:
+                 end: float, min_peak: float, min_duration: float, max_duration: float,
+                 origin: float | None = None) -> None:
         self.side = side
         self.col = col
+        self.origin = origin
         self.sign = sign
         self.start, self.end, self.min_peak = start, end, min_peak
         self.min_duration, self.max_duration = min_duration, max_duration
@@ -82,7 +85,7 @@ class RepCounter:
             self.active = False
             self.armed = True
             self.phase = REST
-            self.rep_range = self.peak - self.rest_value
+            self.rep_range = self.peak - (self.rest_value if self.origin is None else self.origin)
             self.rest_value = x
             if self.nan_seen:
                 self.reject_reason = "not_visible"

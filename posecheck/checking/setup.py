@@ -11,9 +11,11 @@ SETUP_GRACE = 0.25
 
 @dataclass(frozen=True)
 class SetupCheck:
-    """One compiled setup check: column ``col`` wanted within (low, high, outside)."""
+    """One compiled setup check: columns ``cols`` wanted within (low, high, outside). With two
+    columns (a ``{side}`` condition) every visible side must satisfy it and at least one side
+    must be visible: in a side view the far limbs are often hidden."""
 
-    col: int
+    cols: tuple[int, ...]
     low: float
     high: float
     outside: bool
@@ -32,8 +34,8 @@ class SetupTracker:
     """
 
     def __init__(self, checks: list[SetupCheck], hold_seconds: float, lost_after: float) -> None:
-        self._all = [(c.col, c.low, c.high, c.outside, c.cue) for c in checks]
-        self._kept = [(c.col, c.low, c.high, c.outside, c.cue) for c in checks if c.keep]
+        self._all = [(c.cols, c.low, c.high, c.outside, c.cue) for c in checks]
+        self._kept = [(c.cols, c.low, c.high, c.outside, c.cue) for c in checks if c.keep]
         self.hold_seconds = hold_seconds
         self.lost_after = lost_after
         self.reset()
@@ -47,11 +49,17 @@ class SetupTracker:
         self._last_cue_t = float("-inf")
 
     @staticmethod
-    def _first_failure(checks: list[tuple[int, float, float, bool, str]], v: list[float]
-                       ) -> str | None:
-        for col, low, high, outside, cue in checks:
-            x = v[col]
-            if x != x or (low <= x <= high) == outside:
+    def _first_failure(checks: list[tuple[tuple[int, ...], float, float, bool, str]],
+                       v: list[float]) -> str | None:
+        for cols, low, high, outside, cue in checks:
+            seen = False
+            for col in cols:
+                x = v[col]
+                if x == x:
+                    if (low <= x <= high) == outside:
+                        return cue
+                    seen = True
+            if not seen:
                 return cue
         return None
 
@@ -89,12 +97,8 @@ class SetupTracker:
 
     def still_holds(self, t: float, v: list[float]) -> str | None:
         """None while the setup holds, else the cue of the check that broke it."""
-        kept = self._kept
-        for col, low, high, outside, cue in kept:
-            x = v[col]
-            if x != x or (low <= x <= high) == outside:
-                break
-        else:
+        cue = self._first_failure(self._kept, v)
+        if cue is None:
             self._broken_since = None
             return None
         if self._broken_since is None:
