@@ -159,31 +159,49 @@ def test_no_cue_repeats_within_its_cooldown(actions, cooldown, speak_s):
     assert all(b - a >= speak_s for a, b in zip(times, times[1:]))   # one at a time
 
 
-def test_events_become_counts_milestones_and_silence():
-    cues, voice, clock = _scheduler(speak_s=0.0, cooldown=8.0)
-    events = EventCues(cues, sided=True, hold_target=30.0)
-    script = [
-        (0.0, Ev("setup", message="Turn side-on to the camera")),
-        (3.0, Ev("ready", message="Ready")),
-        (5.0, Ev("rep_completed", side="left")),
-        (7.0, Ev("rep_completed", side="left")),
-        (9.0, Ev("fault_started", side="right", rule="knee", message="Knee to hip height")),
-        (9.5, Ev("fault_ended", side="right", rule="knee")),
-        (12.0, Ev("side_switch", message="Switch sides")),
-        (14.0, Ev("hold_started")),
-        (34.0, Ev("hold_progress", data={"seconds": 19.0})),
-        (35.0, Ev("hold_progress", data={"seconds": 21.0})),
-    ]
+def _run_script(events: EventCues, cues, clock, script, quiet_after: float):
     for t, event in script:
         clock[0] = t
         events.on_event(event)
         cues.tick()
     for step in range(100):                      # form is fine: nothing more is said
-        clock[0] = 36.0 + step * 0.1
+        clock[0] = quiet_after + step * 0.1
         cues.tick()
+
+
+def test_rep_events_become_counts_and_cues_then_silence():
+    cues, voice, clock = _scheduler(speak_s=0.0, cooldown=8.0)
+    events = EventCues(cues, sides="alternating")
+    _run_script(events, cues, clock, [
+        (0.0, Ev("setup", message="Turn side-on to the camera")),
+        (3.0, Ev("ready", message="Go")),
+        (5.0, Ev("rep_completed", side="left", data={"count": 1})),
+        (6.0, Ev("side_switch", side="right", message="Right side")),   # not spoken
+        (7.0, Ev("rep_completed", side="right", data={"count": 1})),
+        (9.0, Ev("fault_started", side="right", rule="knee", message="Knee to hip height")),
+        (9.0, Ev("fault_ended", side="right", rule="knee")),        # brief: still heard once
+        (10.0, Ev("fault_started", side="left", rule="arch", message="Back flat",
+                  data={"status": "experimental"})),                 # shown, never spoken
+        (11.0, Ev("rep_rejected", side="left", message="Slower: control the movement")),
+    ], quiet_after=12.0)
     assert [text for _, text, _ in voice.said] == [
-        "Turn side-on to the camera", "Ready", "left one", "left two", "Knee to hip height",
-        "Switch sides", "Ten seconds left"]
+        "Turn side-on to the camera", "Go", "left one", "right one", "Knee to hip height",
+        "Slower: control the movement"]
+
+
+def test_hold_events_become_time_left_and_switch_sides():
+    cues, voice, clock = _scheduler(speak_s=0.0, cooldown=8.0)
+    events = EventCues(cues, sides="alternating", hold_target=30.0)
+    _run_script(events, cues, clock, [
+        (0.0, Ev("hold_started", side="left")),
+        *[(5.0 * k, Ev("hold_progress", side="left", data={"seconds": 5.0 * k}))
+          for k in range(1, 6)],
+        (30.0, Ev("hold_completed", side="left", message="Time: well held")),
+        (40.0, Ev("hold_started", side="right")),
+        (70.0, Ev("hold_completed", side="right", message="Time: well held")),
+    ], quiet_after=71.0)
+    assert [text for _, text, _ in voice.said] == [
+        "Ten seconds left", "Switch sides", "Time: well held"]
 
 
 def test_null_voice_is_never_busy():

@@ -135,26 +135,31 @@ class CueScheduler:
 class EventCues:
     """Turns checker events into offers on a :class:`CueScheduler`.
 
-    sided : the exercise alternates or repeats per side, so rep counts name the side.
+    sides : the spec's side mode ("alternating", "both", "left", ...). Alternating exercises
+        name the side in the count ("left three") and do not announce each side change.
     hold_target : seconds of a hold, for "ten seconds left" (None: not a hold).
+
+    Faults of experimental rules are shown, never spoken (they may be wrong).
     """
 
     scheduler: CueScheduler
-    sided: bool = True
+    sides: str = "alternating"
     hold_target: float | None = None
     _reps: dict[str, int] = field(default_factory=dict)
+    _held_sides: set[str] = field(default_factory=set)
     _time_left_said: bool = False
 
     def reset(self) -> None:
         """Start counting again (new side or exercise)."""
         self._reps.clear()
+        self._held_sides.clear()
         self._time_left_said = False
         self.scheduler.reset()
 
     def on_event(self, event: Any, now: float | None = None) -> None:
         """Fold one checker event (posecheck.events.Event) into the cue offers."""
         s = self.scheduler
-        kind, side = event.kind, event.side
+        kind, side, data = event.kind, event.side, event.data
         if kind == "setup":
             s.release_kind("setup")
             if event.message:
@@ -162,26 +167,35 @@ class EventCues:
         elif kind in ("ready", "calibrated"):
             s.release_kind("setup")
             if event.message:
-                s.offer(f"{kind}:{event.message}", event.message, "ready", now)
-        elif kind == "fault_started" and event.message:
-            s.hold(f"fault:{event.rule}:{side}", event.message, "fault", now)
+                s.offer(f"{kind}:{event.time:.2f}", event.message, "ready", now)
+        elif kind == "fault_started" and event.message and \
+                data.get("status") != "experimental":
+            key = f"fault:{event.rule}:{side}"
+            s.hold(key, event.message, "fault", now)
+            s.offer(key + ":once", event.message, "fault", now)   # heard even if brief
         elif kind == "fault_ended":
             s.release(f"fault:{event.rule}:{side}")
+        elif kind == "rep_rejected" and event.message:
+            s.offer(f"rejected:{event.time:.2f}", event.message, "fault", now)
         elif kind == "rep_completed":
             key = side or "total"
-            self._reps[key] = self._reps.get(key, 0) + 1
+            self._reps[key] = int(data.get("count", self._reps.get(key, 0) + 1))
             count = number_words(self._reps[key])
-            text = f"{side} {count}" if self.sided and side else count
+            text = f"{side} {count}" if self.sides == "alternating" and side else count
             s.offer(f"rep:{key}:{self._reps[key]}", text, "rep", now)
-        elif kind == "side_switch":
-            s.offer(f"switch:{event.time:.1f}", event.message or "Switch sides", "side_switch",
-                    now)
+        elif kind == "side_switch" and self.sides != "alternating" and event.message:
+            s.offer(f"switch:{event.time:.2f}", event.message, "side_switch", now)
         elif kind == "hold_started":
             self._time_left_said = False
         elif kind == "hold_progress" and self.hold_target and not self._time_left_said:
-            seconds = float(event.data.get("seconds", 0.0))
-            if 0.0 < self.hold_target - seconds <= TIME_LEFT_AT < self.hold_target:
-                self._time_left_said = True
-                s.offer(f"time_left:{event.time:.1f}", "Ten seconds left", "time_left", now)
+            left = self.hold_target - float(data.get("seconds", 0.0))
+            if 0.0 < left <= TIME_LEFT_AT < self.hold_target:
+                self._time_left_said = True      # progress comes in steps: say what is left
+                text = f"{number_words(int(round(left))).capitalize()} seconds left"
+                s.offer(f"time_left:{event.time:.2f}", text, "time_left", now)
         elif kind == "hold_completed":
-            s.offer(f"done:{event.time:.1f}", event.message or "Done", "done", now)
+            self._held_sides.add(side or "both")
+            other_side_left = self.sides == "alternating" and len(self._held_sides) < 2
+            text = "Switch sides" if other_side_left else (event.message or "Done")
+            s.offer(f"done:{event.time:.2f}", text, "side_switch" if other_side_left else "done",
+                    now)
