@@ -31,6 +31,27 @@ def _import_pyrender():
     return pyrender, trimesh
 
 
+def _ordered_scene_class(pyrender):
+    """A pyrender Scene whose node collections iterate in name order.
+
+    pyrender keeps nodes in sets, which iterate in memory-address order: light sums and
+    draw order (ties in depth) then change from run to run and so do a few pixel values.
+    Every node here has a unique name, so sorting by name makes renders reproducible.
+    """
+    def ordered(nodes):
+        return sorted(nodes, key=lambda node: node.name)
+
+    class OrderedScene(pyrender.Scene):
+        mesh_nodes = property(lambda self: ordered(self._mesh_nodes))
+        point_light_nodes = property(lambda self: ordered(self._point_light_nodes))
+        spot_light_nodes = property(lambda self: ordered(self._spot_light_nodes))
+        directional_light_nodes = property(lambda self: ordered(self._directional_light_nodes))
+        light_nodes = property(lambda self: ordered(
+            self._point_light_nodes | self._spot_light_nodes | self._directional_light_nodes))
+
+    return OrderedScene
+
+
 def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray = np.array([0.0, 0.0, 1.0])
             ) -> np.ndarray:
     """(4, 4) camera-to-world pose (OpenGL: camera looks along its -Z) from ``eye`` to ``target``."""
@@ -115,8 +136,8 @@ class Scene:
         self._pyrender, self._trimesh = pyrender, trimesh
         self.width, self.height = width, height
         self.renderer = pyrender.OffscreenRenderer(width, height)
-        self.scene = pyrender.Scene(ambient_light=[0.28, 0.28, 0.30],
-                                    bg_color=[0.8, 0.82, 0.85, 1.0])
+        self.scene = _ordered_scene_class(pyrender)(ambient_light=[0.28, 0.28, 0.30],
+                                                    bg_color=[0.8, 0.82, 0.85, 1.0])
         self.flags = (pyrender.RenderFlags.SHADOWS_DIRECTIONAL if shadows
                       else pyrender.RenderFlags.NONE)
         self.room_nodes: list = []
@@ -128,20 +149,21 @@ class Scene:
         self.body_material = pyrender.MetallicRoughnessMaterial(
             baseColorFactor=[1.0, 1.0, 1.0, 1.0], metallicFactor=0.0, roughnessFactor=0.65)
         self.set_room(room, forward=np.array([0.0, -1.0, 0.0]))
-        for color, intensity, eye, target in (
-                ([0.85, 0.9, 1.0], 1.2, [1.5, -2.0, 1.0], [0, 0, 0.3]),
-                ([1.0, 1.0, 1.0], 0.8, [-1.5, 0.5, 2.0], [0, 0, 0.3])):
+        for name, color, intensity, eye, target in (
+                ("light_fill", [0.85, 0.9, 1.0], 1.2, [1.5, -2.0, 1.0], [0, 0, 0.3]),
+                ("light_rim", [1.0, 1.0, 1.0], 0.8, [-1.5, 0.5, 2.0], [0, 0, 0.3])):
             light = pyrender.DirectionalLight(color=color, intensity=intensity)
-            self.scene.add(light, pose=look_at(eye, target))
+            self.scene.add(light, name=name, pose=look_at(eye, target))
 
-    def _box(self, extents, centre, color, roughness):
+    def _box(self, name, extents, centre, color, roughness):
         pyrender, trimesh = self._pyrender, self._trimesh
         box = trimesh.creation.box(extents=extents)
         box.apply_translation(centre)
         material = pyrender.MetallicRoughnessMaterial(
             baseColorFactor=[*map(float, color), 1.0], metallicFactor=0.0,
             roughnessFactor=roughness)
-        return self.scene.add(pyrender.Mesh.from_trimesh(box, material=material, smooth=False))
+        return self.scene.add(pyrender.Mesh.from_trimesh(box, material=material, smooth=False),
+                              name=name)
 
     def set_room(self, room: Room, forward: np.ndarray, wall_side: np.ndarray | None = None
                  ) -> None:
@@ -157,10 +179,11 @@ class Scene:
         wall_extents = [0.02, 8, 5] if abs(wall_side[0]) > 0.5 else [8, 0.02, 5]
         key = pyrender.DirectionalLight(color=[1.0, 0.97, 0.92], intensity=3.0)
         self.room_nodes = [
-            self._box([8, 8, 0.02], [0, 0, -0.016], room.floor, 0.8),
-            self._box(mat_extents, [0, 0, -0.003], room.mat, 0.9),
-            self._box(wall_extents, [*(1.6 * wall_side[:2]), 2.5], room.wall, 1.0),
-            self.scene.add(key, pose=look_at(np.array(room.key_light), np.zeros(3))),
+            self._box("floor", [8, 8, 0.02], [0, 0, -0.016], room.floor, 0.8),
+            self._box("mat", mat_extents, [0, 0, -0.003], room.mat, 0.9),
+            self._box("wall", wall_extents, [*(1.6 * wall_side[:2]), 2.5], room.wall, 1.0),
+            self.scene.add(key, name="light_key",
+                           pose=look_at(np.array(room.key_light), np.zeros(3))),
         ]
 
     def set_camera(self, pose: np.ndarray, yfov_deg: float = 45.0) -> None:
@@ -172,7 +195,7 @@ class Scene:
         cam = pyrender.PerspectiveCamera(yfov=self.yfov, aspectRatio=self.width / self.height,
                                          znear=0.05, zfar=20.0)
         self.cam_pose = np.asarray(pose, float)
-        self.cam_node = self.scene.add(cam, pose=self.cam_pose)
+        self.cam_node = self.scene.add(cam, name="camera", pose=self.cam_pose)
 
     def set_body(self, verts: np.ndarray, faces: np.ndarray, colors: np.ndarray) -> None:
         """Replace the body mesh. verts (V, 3), faces (F, 3) uint, colors (V, 3) in 0..1."""
@@ -185,7 +208,7 @@ class Scene:
                                   material=self.body_material)
         if self.body_node is not None:
             self.scene.remove_node(self.body_node)
-        self.body_node = self.scene.add(pyrender.Mesh([prim]))
+        self.body_node = self.scene.add(pyrender.Mesh([prim]), name="body")
 
     def render(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Render the frame.
