@@ -192,3 +192,12 @@ def test_schema_matches_the_loader() -> None:
     for base in SIDED_METRICS:
         assert pattern.match(f"{base}_{{side}}") and pattern.match(f"{base}_{{other}}")
     assert not pattern.match("knee_rize_{side}")
+
+
+def test_readme_lists_every_spec_with_its_rules() -> None:
+    readme = (DEFAULT_SPECS_DIR / "README.md").read_text()
+    for spec in list_specs():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{spec.id}` |"))
+        for rule in spec.rules:
+            status = "**validated**" if rule.status == "validated" else "exp."
+            assert f"`{rule.id}` ({status})" in row, (spec.id, rule.id)
