@@ -4,19 +4,23 @@ The language is documented in docs/SPEC.md; ``exercise_specs/schema.json`` descr
 structure for editors. Loading validates everything and raises :class:`SpecError` with one line
 naming the file, the key path and the problem::
 
-    exercise_specs/bird_dog.toml: rules[2].metric: unknown metric 'knee_rize_{side}'
+    exercise_specs/bird_dog.toml: rules[2].metric: unknown metric 'knee_rize_{side}' (...)
+
+(unknown names come with the closest known ones: "did you mean 'knee_rise_{side}'?").
 
 Nothing in a spec is evaluated: strings are names, cue text or members of fixed enumerations.
 """
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from posecheck.vocabulary import SIDES, is_known, is_sided, resolve
+from posecheck.vocabulary import (METRIC_NAMES, SIDED_METRICS, SIDES, is_known, is_sided,
+                                  resolve)
 
 DEFAULT_SPECS_DIR = Path(__file__).resolve().parent.parent / "exercise_specs"
 
@@ -307,10 +311,19 @@ def _type_name(value: Any) -> str:
 _CONDITION_KEYS = ("metric", "comparison", "value", "range", "relative_to", "cue")
 
 
+def _unknown_metric(name: str) -> str:
+    """The problem text for an unknown metric, with the closest known names."""
+    known = list(METRIC_NAMES) + [f"{base}_{{{p}}}" for base in SIDED_METRICS
+                                  for p in ("side", "other")]
+    close = difflib.get_close_matches(name, known, n=2)
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return f"unknown metric {name!r}{hint}"
+
+
 def _metric(table: _Table, key: str, sides: str) -> str:
     name = table.string(key)
     if not is_known(name):
-        table.fail(key, f"unknown metric {name!r}")
+        table.fail(key, _unknown_metric(name))
     if sides == "none" and is_sided(name):
         table.fail(key, f"{name!r} uses a side placeholder but the exercise has sides = 'none'")
     return name
@@ -440,7 +453,7 @@ def _calibration(table: _Table, sides: str) -> Calibration:
         table.fail("metrics", "name at least one metric")
     for i, name in enumerate(metrics):
         if not is_known(name):
-            table.fail(f"metrics[{i}]", f"unknown metric {name!r}")
+            table.fail(f"metrics[{i}]", _unknown_metric(name))
         if sides == "none" and is_sided(name):
             table.fail(f"metrics[{i}]", f"{name!r} uses a side placeholder but sides = 'none'")
     return Calibration(table.number("seconds", low=0.1, high=30.0), metrics)
