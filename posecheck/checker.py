@@ -301,7 +301,7 @@ class Checker:
         side = self.tracks[timer.current]
         if timer.seconds >= self._next_progress:
             self._next_progress += self.spec.hold.progress_seconds
-            out.append(Event("hold_progress", t, side, None, f"{int(timer.seconds)} seconds",
+            out.append(Event("hold_progress", t, side, None, f"{round(timer.seconds)} seconds",
                              {"seconds": timer.seconds, "in_position": True}))
         target = self.spec.dosage.hold_seconds
         if target > 0 and not self._target_reached and timer.seconds >= target:

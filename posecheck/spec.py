@@ -581,7 +581,7 @@ def list_specs(directory: str | os.PathLike[str] | None = None) -> list[Spec]:
 
 def validate_specs(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[str]:
     """One error line per invalid file among ``paths`` (default: all shipped specs)."""
-    files = [Path(p) for p in paths] if paths else sorted(DEFAULT_SPECS_DIR.glob("*.toml"))
+    files = sorted(DEFAULT_SPECS_DIR.glob("*.toml")) if paths is None else [Path(p) for p in paths]
     errors = []
     for path in files:
         try:
