@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -33,7 +33,8 @@ class Captured:
 
     index : sequence number of the frame in the capture (0, 1, ...; gaps are dropped frames).
     time : seconds on the session clock (video time for files, wall clock for cameras).
-    stamp : ``time.perf_counter()`` when the frame was read, for latency measurements.
+    stamp : ``time.perf_counter()`` when the frame was read (in lockstep mode: handed over,
+        as the reader waits for the consumer), for latency measurements.
     image : (H, W, 3) uint8 BGR.
     """
 
@@ -105,7 +106,9 @@ class LatestFrameCapture:
                 return None
             frame, self._slot = self._slot, None
             self._cond.notify_all()
-            return frame
+        if not self.realtime and frame is not None:   # lockstep: latency starts at hand-over
+            frame = replace(frame, stamp=time.perf_counter())
+        return frame
 
     @property
     def finished(self) -> bool:

@@ -109,8 +109,8 @@ class CueScheduler:
             self.release(key)
 
     def reset(self) -> None:
-        """Forget everything offered (a new side or exercise); cooldowns are kept."""
-        self._pending.clear()
+        """End every condition (a new exercise starts); one-shot cues already offered may
+        still be said, and cooldowns are kept."""
         self._conditions.clear()
 
     def tick(self, now: float | None = None) -> Cue | None:

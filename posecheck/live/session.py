@@ -1,0 +1,329 @@
+"""The live coaching session: camera → pose → checker → voice and window, exercise by exercise.
+
+Per frame: the capture thread's newest frame → PoseLandmarker (VIDEO mode, tracking between
+frames) → metrics smoothed exactly as ``analyze`` smooths them → the exercise's
+:class:`~posecheck.checker.Checker` → events → cue scheduler (speech) and overlay (window).
+Setup guidance comes first (the checker's ``setup`` events), counting after ``ready``.
+
+Quit (``q``), Ctrl-C and closing the window all end the session the same way: the summary is
+written (the ``analyze`` report of each exercise plus latency figures) and printed.
+
+Example
+-------
+>>> summary = run_live("bird_dog", source="sample_videos/bird_dog_clean.mp4",
+...                    voice="none", window=False)                      # doctest: +SKIP
+>>> summary["reps"]                                                     # doctest: +SKIP
+{'left': 2, 'right': 2, 'total': 4}
+"""
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import cv2
+import numpy as np
+
+from posecheck.estimator import PoseEstimator
+from posecheck.live.capture import Captured, LatestFrameCapture
+from posecheck.live.cues import CueScheduler, EventCues, number_words
+from posecheck.live.exercise import ExerciseRun
+from posecheck.live.latency import LatencyStats
+from posecheck.live.routine import Routine, load_routine, single_exercise
+from posecheck.live.speech import NullVoice, SpeechError, Voice, make_voice
+from posecheck.overlay import OverlayState, draw_overlay
+from posecheck.report import SCHEMA_VERSION, format_summary, write_json_report
+
+#: Frames are shown at this height (up- or down-scaled) so the panel's type is large.
+DISPLAY_HEIGHT = 720
+#: Seconds without any frame before a live source counts as stalled (checked each wait).
+FRAME_WAIT_S = 0.5
+
+
+@dataclass
+class Rest:
+    """A rest between steps, until ``until`` seconds (session clock)."""
+
+    until: float
+    next_label: str
+
+
+def _log(message: str) -> None:
+    print(f"posecheck live: {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _stop_on_sigint(stop: threading.Event) -> Iterator[None]:
+    """Ctrl-C sets ``stop`` (the session ends cleanly and saves) instead of raising."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _voice(name: str) -> Voice:
+    try:
+        return make_voice(name)
+    except SpeechError as exc:
+        _log(f"{exc}; continuing without sound")
+        return NullVoice()
+
+
+def default_report_path() -> Path:
+    """``reports/live-<date>-<time>.json``."""
+    return Path("reports") / f"live-{datetime.now():%Y%m%d-%H%M%S}.json"
+
+
+class LiveSession:
+    """A routine (or one exercise) run against a capture; see :func:`run_live`.
+
+    on_display : called with each displayed frame (BGR, after the overlay) — for screenshots
+        and tests; the window is optional.
+    """
+
+    def __init__(self, routine: Routine, capture: LatestFrameCapture, estimator: PoseEstimator,
+                 voice: Voice, model: str, strictness: str = "standard",
+                 cooldown: float = 8.0, window: bool = True,
+                 on_display: Callable[[np.ndarray], None] | None = None,
+                 display_height: int = DISPLAY_HEIGHT) -> None:
+        self.routine, self.capture, self.estimator = routine, capture, estimator
+        self.voice, self.model, self.strictness = voice, model, strictness
+        self.scheduler = CueScheduler(voice, cooldown=cooldown)
+        self.cues = EventCues(self.scheduler)
+        self.stats = LatencyStats()
+        self.stop = threading.Event()
+        self.display_height = display_height
+        self.on_display = on_display
+        self.window = None
+        if window:
+            from posecheck.live.window import Window
+
+            self.window = Window(f"posecheck live - {routine.title}")
+        self.log = _log if not window else (lambda message: None)
+        self.finished: list[ExerciseRun] = []
+        self.step_index = 0
+        self.run: ExerciseRun | None = None
+        self.rest: Rest | None = None
+        self.paused = False
+        self.end_reason = ""
+        self.now = 0.0
+        self.wall_seconds = 0.0
+
+    # -- steps ---------------------------------------------------------------------------
+    def _start_step(self, now: float) -> None:
+        step = self.routine.steps[self.step_index]
+        self.run = ExerciseRun(step, self.strictness, self.cues, self.capture.fps,
+                               self.capture.frame_size, self.capture.name)
+        if len(self.routine.steps) > 1:
+            self.scheduler.offer(f"start:{self.step_index}:{now:.2f}", step.label, "ready", now)
+        self.log(f"{step.label}: start")
+
+    def _finish_step(self, now: float) -> None:
+        """Close the running step; rest, start the next one, or end the routine."""
+        assert self.run is not None
+        self.finished.append(self.run)
+        rest_s = self.run.step.rest_seconds
+        self.run = None
+        self.step_index += 1
+        if self.step_index >= len(self.routine.steps):
+            self.scheduler.offer("routine:done", "Well done, that's all", "done", now)
+            self.end_reason = "routine complete"
+            self.stop.set()
+            return
+        label = self.routine.steps[self.step_index].label
+        if rest_s > 0:
+            self.rest = Rest(now + rest_s, label)
+            text = f"Rest for {number_words(int(round(rest_s)))} seconds. Next: {label}"
+            self.scheduler.offer(f"rest:{self.step_index}", text, "done", now)
+        else:
+            self._start_step(now)
+
+    def _key(self, action: str | None, now: float) -> None:
+        if action == "quit":
+            self.end_reason = "quit"
+            self.stop.set()
+        elif action == "pause":
+            self.paused = not self.paused
+        elif action == "reset" and self.run is not None:
+            self._start_step(now)
+        elif action == "next":
+            if self.rest is not None:
+                self.rest = None
+                self._start_step(now)
+            elif self.run is not None:
+                self._finish_step(now)
+
+    # -- the loop ------------------------------------------------------------------------
+    def loop(self) -> None:
+        """Process frames until quit, Ctrl-C, the window closing or the source ending."""
+        started = time.perf_counter()
+        with _stop_on_sigint(self.stop):
+            while not self.stop.is_set():
+                frame = self.capture.get(timeout=FRAME_WAIT_S)
+                if frame is None:
+                    if self.capture.finished:
+                        self.end_reason = self.end_reason or (
+                            self.capture.message or "source ended")
+                        break
+                    continue
+                self._process(frame)
+        self.wall_seconds = time.perf_counter() - started
+        if self.end_reason == "routine complete":
+            self._drain()
+        if self.run is not None:
+            self.finished.append(self.run)
+            self.run = None
+
+    def _drain(self, limit_s: float = 5.0) -> None:
+        """Let the last words ("Well done") be said before the voice closes."""
+        end = time.monotonic() + limit_s
+        now = self.now
+        while time.monotonic() < end:
+            if self.voice.busy():
+                time.sleep(0.05)
+            elif self.scheduler.tick(now) is None:
+                break
+        while self.voice.busy() and time.monotonic() < end:
+            time.sleep(0.05)
+
+    def _process(self, frame: Captured) -> None:
+        now = self.now = frame.time
+        pose = None
+        if self.run is None and self.rest is None and not self.finished:
+            self._start_step(now)
+        if self.rest is not None and now >= self.rest.until:
+            self.rest = None
+            self._start_step(now)
+        if self.run is not None and not self.paused and self.rest is None:
+            before = time.perf_counter()
+            pose = self.estimator.process(frame.image, now)
+            self.stats.add("pose", time.perf_counter() - before)
+            self.run.feed(pose)
+            spoken = self.scheduler.tick(now)
+            self.stats.add("capture_to_cue", time.perf_counter() - frame.stamp)
+            if spoken is not None:
+                self.log(f"{now:7.1f} s  {spoken.text}")
+            if self.run.done:
+                self._finish_step(now)
+        else:
+            spoken = self.scheduler.tick(now)
+            if spoken is not None:
+                self.log(f"{now:7.1f} s  {spoken.text}")
+        self.stats.tick(time.perf_counter())
+        if self.window is None and self.on_display is None:
+            return
+        image = self._draw(frame.image, pose, now)
+        if self.on_display is not None:
+            self.on_display(image)
+        if self.window is not None:
+            self._key(self.window.show(image), now)
+            self.stats.add("capture_to_display", time.perf_counter() - frame.stamp)
+
+    def _draw(self, image: np.ndarray, pose: Any, now: float) -> np.ndarray:
+        h, w = image.shape[:2]
+        scale = self.display_height / h
+        shown = cv2.resize(image, (int(round(w * scale)), self.display_height),
+                           interpolation=cv2.INTER_LINEAR)
+        latency = self.stats.last_ms("capture_to_cue")
+        if self.run is not None:
+            state = self.run.overlay_state(now, self.stats.fps, latency)
+        else:
+            state = OverlayState(title=self.routine.title, fps=self.stats.fps)
+        if self.rest is not None:
+            left = max(0.0, self.rest.until - now)
+            state.title, state.status = f"Rest {left:.0f} s", f"next: {self.rest.next_label}"
+            state.cue = state.setup = ""
+        if self.paused:
+            state.setup, state.status = "Paused: press space to go on", "paused"
+        landmarks = visibility = None
+        if pose is not None and not np.isnan(pose.image[0, 0]):
+            landmarks = pose.image * np.array([scale, scale, scale], np.float32)
+            visibility = pose.visibility
+        return draw_overlay(shown, landmarks, visibility, state)
+
+    # -- summary -------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """The session summary: the ``analyze`` report for one exercise, or per step of a
+        routine; ``live`` holds latency (p50/p95 ms), frame counts and why the session ended."""
+        live = self.stats.summary(dropped=self.capture.dropped, captured=self.capture.captured,
+                                  seconds=self.wall_seconds)
+        live.update(source=self.capture.name, realtime=self.capture.realtime,
+                    end_reason=self.end_reason or "stopped",
+                    cues_spoken=[{"time_s": round(t, 3), "text": text}
+                                 for t, _, text in self.scheduler.spoken])
+        reports = [run.report(self.model, self.estimator.model_name, {})
+                   for run in self.finished]
+        if len(self.routine.steps) == 1 and reports:
+            return {**reports[0], "live": live}
+        return {"schema_version": SCHEMA_VERSION,
+                "routine": {"title": self.routine.title, "source": self.routine.source,
+                            "steps": len(self.routine.steps),
+                            "steps_completed": sum(r["completed"] for r in reports)},
+                "exercises": reports, "live": live}
+
+    def close(self) -> None:
+        self.capture.stop()
+        self.voice.close()
+        if self.window is not None:
+            self.window.close()
+
+
+def run_live(exercise: str | None = None, *, routine: str | Path | None = None,
+             source: str | int = 0, model: str = "full", voice: str = "espeak",
+             window: bool = True, strictness: str = "standard", cooldown: float = 8.0,
+             realtime: bool = False, segmentation: bool = True,
+             report_path: str | Path | None = None,
+             on_display: Callable[[np.ndarray], None] | None = None,
+             print_summary: bool = True) -> dict[str, Any]:
+    """Coach ``exercise`` (a spec id or file) or a ``routine`` file live; return the summary.
+
+    source : camera index, stream URL, or a video file standing in for the camera
+        (``realtime=True`` paces it to its frame rate and drops frames as a camera would;
+        otherwise every frame is processed, as ``analyze`` does).
+    voice : "espeak", "tone" or "none". window : show the window (False: headless).
+    report_path : where the summary JSON goes (default ``reports/live-<time>.json``).
+    """
+    if (exercise is None) == (routine is None):
+        raise ValueError("live: give an exercise or a routine, not both or neither")
+    plan = load_routine(routine) if routine is not None else single_exercise(str(exercise))
+    capture = LatestFrameCapture(source, realtime=realtime, on_message=_log)
+    estimator = PoseEstimator(model, running_mode="video", segmentation=segmentation)
+    session = LiveSession(plan, capture, estimator, _voice(voice), model, strictness,
+                          cooldown, window, on_display)
+    try:
+        capture.start()
+        session.loop()
+    finally:
+        session.close()
+        estimator.close()
+    summary = session.summary()
+    path = Path(report_path) if report_path is not None else default_report_path()
+    write_json_report(summary, path)
+    if print_summary:
+        _print_summary(summary, path)
+    return summary
+
+
+def _print_summary(summary: dict[str, Any], path: Path) -> None:
+    for report in summary.get("exercises", [summary]):
+        print(format_summary(report))
+    live = summary["live"]
+    cue = live.get("capture_to_cue_ms", {})
+    display = live.get("capture_to_display_ms", {})
+    line = (f"  live: {live['frames_processed']} frames at {live['processing_fps'] or 0:.1f} "
+            f"fps, {live['frames_dropped']} dropped; capture to cue p50 {cue.get('p50')} ms, "
+            f"p95 {cue.get('p95')} ms")
+    if display:
+        line += f"; to display p50 {display.get('p50')} ms, p95 {display.get('p95')} ms"
+    print(line + f" ({live['end_reason']})")
+    print(f"  report: {path}")

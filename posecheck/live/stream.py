@@ -1,0 +1,44 @@
+"""Per-frame metrics for a live session, computed and smoothed exactly as ``analyze`` does.
+
+``analyze`` computes metrics over the whole track and smooths them with a causal One Euro filter
+(:func:`posecheck.pipeline.exercise_metrics`); a live session does the same one frame at a
+time: the metrics of a one-frame :class:`~posecheck.track.PoseTrack`, then one step of the same
+filter. Each metric is its own filter channel, so computing only the metrics a session needs
+gives the same values as computing all of them.
+
+Example
+-------
+>>> stream = MetricStream(("knee_rise_left",), frame_size=(640, 480), fps=30.0)
+>>> stream(FramePose.missing(0.0))
+{'knee_rise_left': nan}
+"""
+from __future__ import annotations
+
+from posecheck.filters import ONE_EURO_PRESETS, OneEuroFilter
+from posecheck.kinematics import compute_metrics
+from posecheck.track import FramePose, PoseTrack
+
+#: The filter settings of :func:`posecheck.pipeline.exercise_metrics` (its default preset).
+PIPELINE_PRESET = ONE_EURO_PRESETS["deg"]
+
+
+class MetricStream:
+    """Frame by frame: ``stream(pose) -> {metric name: smoothed value}`` (NaN if unseen).
+
+    names : the metrics to compute (e.g. a checker's input columns plus display metrics).
+    """
+
+    def __init__(self, names: tuple[str, ...], frame_size: tuple[int, int], fps: float) -> None:
+        self.names = tuple(dict.fromkeys(names))
+        self.frame_size, self.fps = frame_size, fps
+        self._filter = OneEuroFilter.from_params(PIPELINE_PRESET)
+
+    def __call__(self, pose: FramePose) -> dict[str, float]:
+        track = PoseTrack.from_frames([pose], self.fps, self.frame_size)
+        raw = compute_metrics(track, self.names)
+        smoothed = self._filter(pose.time, raw.values[0])
+        return dict(zip(self.names, smoothed.tolist()))
+
+    def reset(self) -> None:
+        """Forget the filter state (a new exercise or a reset)."""
+        self._filter.reset()

@@ -1,0 +1,36 @@
+"""The live window: shows frames, turns keys into actions, notices when it is closed.
+
+Keys: ``q`` or Esc quit, space pause/resume, ``r`` reset the exercise, ``n`` next side or
+exercise. Closing the window quits.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+KEYS: dict[int, str] = {ord("q"): "quit", 27: "quit", ord(" "): "pause", ord("r"): "reset",
+                        ord("n"): "next"}
+
+
+class Window:
+    """A resizable OpenCV window; :meth:`show` returns the action of the key pressed, if any."""
+
+    def __init__(self, title: str = "posecheck live") -> None:
+        self.title = title
+        cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO)
+        self._shown = False
+
+    def show(self, image: np.ndarray) -> str | None:
+        """Display ``image`` (H, W, 3) BGR; "quit" also when the user closed the window."""
+        if self._shown and cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
+            return "quit"
+        if not self._shown:
+            cv2.resizeWindow(self.title, image.shape[1], image.shape[0])
+        cv2.imshow(self.title, image)
+        self._shown = True
+        key = cv2.waitKey(1)
+        return KEYS.get(key & 0xFF) if key >= 0 else None
+
+    def close(self) -> None:
+        cv2.destroyWindow(self.title)
+        cv2.waitKey(1)
