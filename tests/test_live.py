@@ -141,3 +141,95 @@ def test_real_video_file_through_open_source(tmp_path):
 def test_missing_camera_file_is_a_one_line_error(tmp_path):
     with pytest.raises(SourceError, match="no such file"):
         LatestFrameCapture(str(tmp_path / "nope.mp4"))
+
+
+# --------------------------------------------------------------------------- routines
+
+def test_shipped_routine_loads():
+    from posecheck.live.routine import load_routine
+    routine = load_routine(ROOT / "routines" / "hip_mobility.toml")
+    ids = [step.spec.id for step in routine.steps]
+    assert ids[0] == "bird_dog" and "hip_bridge_hold" in ids and ids[-1] == "ninety_ninety_er"
+    assert routine.steps[0].spec.dosage.reps_per_side == 6
+    assert routine.steps[-1].rest_seconds == 0.0 and routine.steps[0].rest_seconds > 0
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('[[exercises]]\nexercise = "no_such"\n', "no_such"),
+    ('[[exercises]]\nexercise = "bird_dog"\nrepz = 3\n', "unknown key 'repz'"),
+    ('[[exercises]]\nexercise = "bird_dog"\nhold_seconds = 20\n', "not held"),
+    ('[[exercises]]\nexercise = "bird_dog"\nsets = 0\n', "sets"),
+    ('title = "x"\n', "at least one"),
+    ('exercises = [\n', "not valid TOML"),
+])
+def test_bad_routine_is_a_one_line_error_naming_file_and_key(tmp_path, text, problem):
+    from posecheck.live.routine import RoutineError, load_routine
+    path = tmp_path / "r.toml"
+    path.write_text(text)
+    with pytest.raises(RoutineError) as info:
+        load_routine(path)
+    message = str(info.value)
+    assert problem in message and str(path) in message and "\n" not in message
+
+
+# ------------------------------------------------------------------ the whole session
+
+CLEAN = ROOT / "sample_videos" / "bird_dog_clean.mp4"
+needs_sample = pytest.mark.skipif(not CLEAN.exists(), reason="sample_videos not rendered")
+
+
+@pytest.fixture(scope="module")
+def offline():
+    from posecheck.pipeline import analyze
+    return analyze(CLEAN, "bird_dog", workers=1)
+
+
+def _essence(events):
+    return [(e["kind"], round(e["time_s"], 3), e["side"], e["rule"]) for e in events]
+
+
+@needs_sample
+def test_headless_live_on_a_clip_counts_what_analyze_counts(offline, tmp_path, capsys):
+    import json
+
+    from posecheck.cli import main
+    report_path = tmp_path / "live.json"
+    status = main(["live", "--exercise", "bird_dog", "--source", str(CLEAN), "--no-window",
+                   "--voice", "none", "--report", str(report_path)])
+    assert status == 0
+    live = json.loads(report_path.read_text())
+    assert live["reps"] == offline.report["reps"] and live["reps"]["total"] == 4
+    assert _essence(live["events"]) == _essence(offline.report["events"])
+    assert live["schema_version"] == offline.report["schema_version"]
+    stats = live["live"]
+    assert stats["frames_dropped"] == 0 and stats["frames_processed"] == 211
+    assert stats["capture_to_cue_ms"]["p95"] > 0
+    spoken = [c["text"] for c in stats["cues_spoken"]]
+    assert spoken[-4:] == ["left one", "right one", "left two", "right two"]
+    out = capsys.readouterr().out
+    assert "reps: 4 (left 2, right 2)" in out and str(report_path) in out
+
+
+@needs_sample
+def test_ctrl_c_ends_the_session_and_keeps_the_summary(tmp_path):
+    import json
+    import os
+    import signal
+
+    from posecheck.live.session import run_live
+    shown = []
+
+    def on_display(image):
+        shown.append(image.shape)
+        if len(shown) == 30:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    report_path = tmp_path / "live.json"
+    summary = run_live("bird_dog", source=str(CLEAN), voice="none", window=False,
+                       report_path=report_path, on_display=on_display, print_summary=False,
+                       segmentation=False)
+    assert summary["live"]["end_reason"] == "interrupted"
+    assert 30 <= summary["live"]["frames_processed"] <= 32
+    assert json.loads(report_path.read_text())["video"]["frames"] == summary["video"]["frames"]
+    assert shown[0] == (720, 960, 3)          # shown at 720 lines for large type
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -59,12 +59,12 @@ def _log(message: str) -> None:
 
 
 @contextmanager
-def _stop_on_sigint(stop: threading.Event) -> Iterator[None]:
-    """Ctrl-C sets ``stop`` (the session ends cleanly and saves) instead of raising."""
+def _on_sigint(handler: Callable[[], None]) -> Iterator[None]:
+    """Ctrl-C calls ``handler`` (the session ends cleanly and saves) instead of raising."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: handler())
     try:
         yield
     finally:
@@ -149,8 +149,8 @@ class LiveSession:
             self._start_step(now)
 
     def _key(self, action: str | None, now: float) -> None:
-        if action == "quit":
-            self.end_reason = "quit"
+        if action in ("quit", "interrupt"):
+            self.end_reason = {"quit": "quit", "interrupt": "interrupted"}[action]
             self.stop.set()
         elif action == "pause":
             self.paused = not self.paused
@@ -167,7 +167,7 @@ class LiveSession:
     def loop(self) -> None:
         """Process frames until quit, Ctrl-C, the window closing or the source ending."""
         started = time.perf_counter()
-        with _stop_on_sigint(self.stop):
+        with _on_sigint(lambda: self._key("interrupt", self.now)):
             while not self.stop.is_set():
                 frame = self.capture.get(timeout=FRAME_WAIT_S)
                 if frame is None:
