@@ -17,6 +17,11 @@ from posecheck.spec import Spec, load_spec
 
 
 
+def input_stem(path: Path) -> str:
+    """The name outputs are called after: ``clip`` for ``clip.mp4`` and ``clip.track.npz``."""
+    return path.name.removesuffix(".track.npz") if path.name.endswith(".track.npz") else path.stem
+
+
 def _frame_count(path: Path) -> int | None:
     if path.suffix == ".npz":
         return None
@@ -36,7 +41,7 @@ def analyze_one(path: Path, spec: Spec, args: argparse.Namespace,
                          progress=bar.update)
     finally:
         bar.close()
-    stem = path.stem
+    stem = input_stem(path)
     out: Path = args.out
     if annotate is not None and path.suffix != ".npz":
         from posecheck.annotate import write_annotated_video
@@ -59,7 +64,7 @@ def analyze_one(path: Path, spec: Spec, args: argparse.Namespace,
 def _annotate_target(args: argparse.Namespace, path: Path, many: bool) -> Path | None:
     if args.annotate is None:
         return None
-    return args.annotate / f"{path.stem}.annotated.mp4" if many else args.annotate
+    return args.annotate / f"{input_stem(path)}.annotated.mp4" if many else args.annotate
 
 
 def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
@@ -80,7 +85,7 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
             continue
         report = result.report
         print(format_summary(report))
-        print(f"  report: {args.out / (path.stem + '.report.json')}")
+        print(f"  report: {args.out / (input_stem(path) + '.report.json')}")
         reps = report.get("reps", {})
         counted = [f for f in report.get("faults", []) if f.get("status") == "validated"]
         rows.append((path.name, "ok", reps.get("left", ""), reps.get("right", ""),
