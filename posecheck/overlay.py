@@ -34,13 +34,19 @@ NEUTRAL = (235, 235, 235)
 TEXT = (255, 255, 255)
 DIM_TEXT = (200, 200, 200)
 PANEL = (25, 25, 25)
+GOOD_CUE = (40, 130, 40)
 STATUS_COLOURS: dict[str, tuple[int, int, int]] = {"ok": OK, "fault": FAULT, "hint": HINT}
 _RANK = {"fault": 3, "hint": 2, "ok": 1}
+WHOLE_UNITS = ("deg", "px", "%", "s")
+SHOWN_UNITS = ("deg", "%", "s")
 
 FONT = cv2.FONT_HERSHEY_DUPLEX
 #: Text cap height in pixels at font scale 1.0 (measured from cv2.getTextSize).
 _CAP_AT_1 = 22.0
 VISIBILITY_MIN = 0.5
+#: Joints drawn as dots: the body's, not the face or fingers (the nose stands for the head).
+_DRAWN_JOINTS = np.zeros(NUM_LANDMARKS, bool)
+_DRAWN_JOINTS[[0, *range(11, 17), *range(23, 29)]] = True
 PANEL_ALPHA = 0.68
 
 
@@ -58,7 +64,9 @@ class OverlayState:
     """Everything the overlay shows for one frame (all fields optional).
 
     reps : side ("left", "right", or any single key such as "total") -> count.
-    metrics : display name -> (value, unit); NaN shows as "--".
+    metrics : name -> (value, unit); NaN shows as "--". Names such as "knee_rise_left" show
+        as "knee rise L"; "deg" and "px" values as whole numbers with the unit, others
+        ("ratio", "") with two decimals.
     rules : rule id -> :class:`RuleState`.
     cue : the current form cue (red banner while a rule is at fault, else green).
     setup : setup guidance ("Move back so your feet are in view"), shown in amber above the cue.
@@ -194,23 +202,36 @@ def _metric_lines(state: OverlayState, scale: float, thickness: int,
         if value is None or not math.isfinite(value):
             shown = "--"
         else:
-            shown = f"{value:.0f}" if unit else f"{value:.2f}"
-        suffix = f" {shown}{(' ' + unit) if unit else ''}"
+            shown = f"{value:.0f}" if unit in WHOLE_UNITS else f"{value:.2f}"
+        suffix = f" {shown}{(' ' + unit) if unit in SHOWN_UNITS else ''}"
         room = max_width - _text_width(suffix, scale, thickness)
-        lines.append(_truncate(name, scale, thickness, room) + suffix)
+        lines.append(_truncate(metric_label(name), scale, thickness, room) + suffix)
     return lines
 
 
+def metric_label(name: str) -> str:
+    """"knee_rise_left" -> "knee rise L"; other text unchanged but for underscores."""
+    for side, short in (("_left", " L"), ("_right", " R")):
+        if name.endswith(side):
+            name = name[: -len(side)] + short
+    return name.replace("_", " ")
+
+
 def _rule_lines(state: OverlayState) -> list[tuple[str, str]]:
-    return [(rule.label or rule_id.replace("_", " "), rule.status)
-            for rule_id, rule in state.rules.items()]
+    """Rules at fault or hinting, faults first (rules that are fine show only as a green
+    skeleton, keeping the panel small)."""
+    shown = [(rule.label or rule_id.replace("_", " "), rule.status)
+             for rule_id, rule in state.rules.items() if rule.status != "ok"]
+    return sorted(shown, key=lambda item: -_RANK[item[1]])
 
 
-def layout(state: OverlayState, width: int, height: int) -> dict[str, TextBlock | Rect]:
+def layout(state: OverlayState, width: int, height: int,
+           avoid: Rect | None = None) -> dict[str, TextBlock | Rect]:
     """Boxes for every element of the overlay at this frame size; no two intersect.
 
-    Keys: "title", "reps", "perf", "panel" (metrics and rules), "hold" (a :class:`Rect`),
-    "setup", "cue"; absent when there is nothing to show or no room.
+    Keys: "title", "status", "reps", "perf", "panel" (metrics and rules), "hold" (a
+    :class:`Rect`), "setup", "cue"; absent when there is nothing to show or no room.
+    avoid : the person's box; the panel goes to the side where it covers less of it.
     """
     u = min(height / 480.0, width / 640.0)  # one "unit" = one pixel at 640x480
     m = max(4, int(round(8 * u)))           # margin
@@ -269,23 +290,48 @@ def layout(state: OverlayState, width: int, height: int) -> dict[str, TextBlock 
             out["hold"] = Rect(m, bottom - bar_h, width - m, bottom)
             bottom -= bar_h + m
 
-    # Left column: metrics, then rules behind a coloured dot; as many lines as fit.
+    # Metrics, then rules behind a coloured dot, as many lines as fit: in the left column
+    # under the title, or the right one under the counters, whichever covers less of `avoid`.
     col_w = min(int(width * 0.42), left_w)
     if (state.metrics or state.rules) and col_w > 60 * u:
         scale = _scale_for(13 * u)
         thick = _thickness(scale)
         dot = _dot_width(scale)
         text_w = col_w - 2 * pad - dot
-        fitted = _metric_lines(state, scale, thick, text_w) + [
+        lines = _metric_lines(state, scale, thick, text_w) + [
             _truncate(label, scale, thick, text_w) for label, _ in _rule_lines(state)]
-        block = _block(fitted, scale, thick, m, top_of_panel, None, pad)
-        while fitted and block.rect.y1 > bottom:
-            fitted.pop()
-            block = _block(fitted, scale, thick, m, top_of_panel, None, pad)
-        if fitted:
-            out["panel"] = _block(fitted, scale, thick, m, top_of_panel,
-                                  block.rect.width + dot, pad)
+        right_top = max(_rect(out[k]).y1 for k in ("reps", "perf") if k in out) + m \
+            if "reps" in out or "perf" in out else m
+        options = [_panel(lines, scale, thick, pad, dot, m, top_of_panel, bottom, None)]
+        if avoid is not None:
+            options.append(_panel(lines, scale, thick, pad, dot, width - m, right_top, bottom,
+                                  "right"))
+        options = [b for b in options if b is not None]
+        if options:   # the left unless it hides clearly more of the person (less flicker)
+            out["panel"] = min(options, key=lambda b: (
+                -len(b.lines), _overlap(b.rect, avoid) * (1.0 if b is options[0] else 2.0)))
     return out
+
+
+def _panel(lines: list[str], scale: float, thick: int, pad: int, dot: int, x: int, top: int,
+           bottom: int, align: str | None) -> TextBlock | None:
+    """The metrics-and-rules block at (x, top), cut to the lines that fit above ``bottom``."""
+    lines = list(lines)
+    block = _block(lines, scale, thick, x, top, None, pad)
+    while lines and block.rect.y1 > bottom:
+        lines.pop()
+        block = _block(lines, scale, thick, x, top, None, pad)
+    if not lines:
+        return None
+    return _block(lines, scale, thick, x, top, block.rect.width + dot, pad,
+                  align_right=align == "right")
+
+
+def _overlap(a: Rect, b: Rect | None) -> int:
+    """Area shared by two boxes (0 if ``b`` is None)."""
+    if b is None:
+        return 0
+    return max(0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0, min(a.y1, b.y1) - max(a.y0, b.y0))
 
 
 def _dot_width(scale: float) -> int:
@@ -368,9 +414,7 @@ def draw_skeleton(frame: np.ndarray, image_landmarks: np.ndarray,
             width = line_w + (line_w // 2 if k in edge_status else 0)
             cv2.line(frame, tuple(ipts[a]), tuple(ipts[b]), colour, width, cv2.LINE_AA)
     radius = max(3, int(round(h / 110)))
-    for j in np.flatnonzero(ok):
-        if j < 11 and j != 0:       # face detail: the nose stands for the head
-            continue
+    for j in np.flatnonzero(ok & _DRAWN_JOINTS):
         colour = STATUS_COLOURS.get(joint_status.get(int(j), ""), NEUTRAL)
         cv2.circle(frame, tuple(ipts[j]), radius, colour, -1, cv2.LINE_AA)
         cv2.circle(frame, tuple(ipts[j]), radius, PANEL, 1, cv2.LINE_AA)
@@ -398,9 +442,11 @@ def draw_overlay(frame_bgr: np.ndarray, image_landmarks: np.ndarray | None,
     visibility : (33,) in [0, 1] or None; joints under 0.5 are not drawn.
     """
     h, w = frame_bgr.shape[:2]
+    person = None
     if image_landmarks is not None:
         draw_skeleton(frame_bgr, image_landmarks, visibility, state.rules)
-    boxes = layout(state, w, h)
+        person = person_box(image_landmarks, visibility)
+    boxes = layout(state, w, h, avoid=person)
     for key in ("title", "status", "reps", "perf"):
         if key in boxes:
             colour = DIM_TEXT if key in ("status", "perf") else TEXT
@@ -413,10 +459,23 @@ def draw_overlay(frame_bgr: np.ndarray, image_landmarks: np.ndarray | None,
     if "setup" in boxes:
         _draw_text(frame_bgr, boxes["setup"], (20, 20, 20), HINT, centre=True)  # type: ignore
     if "cue" in boxes:
-        faulty = any(r.status == "fault" for r in state.rules.values())
-        _draw_text(frame_bgr, boxes["cue"], TEXT, FAULT if faulty else (40, 130, 40),
-                   centre=True)  # type: ignore[arg-type]
+        statuses = {r.status for r in state.rules.values()}
+        text, background = ((TEXT, FAULT) if "fault" in statuses else
+                            ((20, 20, 20), HINT) if "hint" in statuses else (TEXT, GOOD_CUE))
+        _draw_text(frame_bgr, boxes["cue"], text, background, centre=True)  # type: ignore
     return frame_bgr
+
+
+def person_box(image_landmarks: np.ndarray, visibility: np.ndarray | None) -> Rect | None:
+    """Box around the visible landmarks (pixels), or None if none is visible."""
+    pts = np.asarray(image_landmarks, np.float64)[:, :2]
+    ok = np.isfinite(pts).all(axis=1)
+    if visibility is not None:
+        ok &= np.nan_to_num(np.asarray(visibility, np.float64), nan=0.0) >= VISIBILITY_MIN
+    if not ok.any():
+        return None
+    (x0, y0), (x1, y1) = pts[ok].min(axis=0), pts[ok].max(axis=0)
+    return Rect(int(x0), int(y0), int(x1) + 1, int(y1) + 1)
 
 
 def _draw_panel(frame: np.ndarray, block: TextBlock, state: OverlayState) -> None:

@@ -45,9 +45,13 @@ def _landmarks(width: int, height: int) -> np.ndarray:
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("variant", [{}, {"setup": ""}, {"cue": "", "hold_target": None},
                                      {"reps": {"total": 4}}, {"title": "", "fps": None}])
-def test_boxes_do_not_intersect_and_stay_inside(size, variant):
+@pytest.mark.parametrize("person", [None, "left", "right"])
+def test_boxes_do_not_intersect_and_stay_inside(size, variant, person):
     width, height = size
-    boxes = {k: _rect(v) for k, v in layout(_busy_state(**variant), width, height).items()}
+    avoid = {None: None, "left": Rect(0, 0, width // 2, height),
+             "right": Rect(width // 2, 0, width, height)}[person]
+    boxes = {k: _rect(v) for k, v in
+             layout(_busy_state(**variant), width, height, avoid).items()}
     assert boxes
     for (ka, a), (kb, b) in itertools.combinations(boxes.items(), 2):
         assert not a.intersects(b), f"{ka} {a} overlaps {kb} {b} at {size}"
@@ -113,3 +117,22 @@ def test_fast_enough_for_every_frame():
     for _ in range(50):
         draw_overlay(frame.copy(), lm, np.ones(33), state)
     assert (time.perf_counter() - start) / 50 < 0.010
+
+
+def test_panel_moves_away_from_the_person():
+    state = _busy_state(setup="", cue="")
+    on_left = Rect(0, 60, 300, 400)
+    on_right = Rect(340, 60, 640, 400)
+    left_panel = layout(state, 640, 480, avoid=on_right)["panel"].rect
+    right_panel = layout(state, 640, 480, avoid=on_left)["panel"].rect
+    assert left_panel.x0 < 100 and right_panel.x1 > 540
+    for person, boxes in ((on_left, layout(state, 640, 480, avoid=on_left)),
+                          (on_right, layout(state, 640, 480, avoid=on_right))):
+        rects = [_rect(v) for v in boxes.values()]
+        assert not any(a.intersects(b) for a, b in itertools.combinations(rects, 2))
+
+
+def test_metric_names_read_as_words():
+    from posecheck.overlay import metric_label
+    assert metric_label("knee_rise_left") == "knee rise L"
+    assert metric_label("trunk_from_vertical") == "trunk from vertical"

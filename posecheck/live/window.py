@@ -17,7 +17,7 @@ class Window:
 
     def __init__(self, title: str = "posecheck live") -> None:
         self.title = title
-        cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO)
+        cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
         self._shown = False
 
     def show(self, image: np.ndarray) -> str | None:
