@@ -42,6 +42,7 @@ Example
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -70,7 +71,7 @@ ONE_EURO_PRESETS: dict[str, OneEuroParams] = {
 }
 
 
-def one_euro_params(units: list[str] | tuple[str, ...]) -> OneEuroParams:
+def one_euro_params(units: Sequence[str]) -> OneEuroParams:
     """Per-channel settings for channels in ``units`` (e.g. ``[UNITS[n] for n in names]``)."""
     presets = [ONE_EURO_PRESETS[u] for u in units]
     return OneEuroParams(
@@ -161,10 +162,16 @@ def _nanmedian(windows: np.ndarray) -> np.ndarray:
     return np.where(count > 0, 0.5 * (low + high), np.nan)[..., 0]
 
 
+def metric_params(names: Sequence[str]) -> OneEuroParams:
+    """Per-channel One Euro settings for metric ``names``, by each metric's unit."""
+    return one_euro_params([UNITS[name] for name in names])
+
+
 def one_euro_metrics(metrics: Metrics) -> Metrics:
-    """Metrics smoothed causally with the preset of each metric's unit (as a live session
-    would smooth them). Returns new :class:`Metrics`."""
-    params = one_euro_params([UNITS[name] for name in metrics.names])
+    """Metrics smoothed causally with the preset of each metric's unit, exactly as a live
+    session does with ``OneEuroFilter.from_params(metric_params(names))``. Returns new
+    :class:`Metrics`."""
+    params = metric_params(metrics.names)
     return Metrics(metrics.names, one_euro_offline(metrics.times, metrics.values, params),
                    metrics.times)
 

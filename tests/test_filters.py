@@ -9,7 +9,8 @@ from hypothesis.extra import numpy as hnp
 
 from posecheck.filters import (
     ONE_EURO_PRESETS, LandmarkSmoother, OneEuroFilter, OneEuroParams, butterworth_zero_phase,
-    fill_gaps, hampel, one_euro_metrics, one_euro_offline, one_euro_params, smooth_track,
+    fill_gaps, hampel, metric_params, one_euro_metrics, one_euro_offline, one_euro_params,
+    smooth_track,
 )
 from posecheck.kinematics import UNITS
 from posecheck.landmarks import NUM_LANDMARKS
@@ -85,6 +86,9 @@ def test_one_euro_metrics_uses_each_metrics_unit() -> None:
     assert smoothed.names == names
     np.testing.assert_allclose(smoothed.values, one_euro_offline(
         times(30), values, one_euro_params(["deg", "ratio"])))
+    live = OneEuroFilter.from_params(metric_params(names))
+    np.testing.assert_array_equal(
+        np.array([live(t, v) for t, v in zip(times(30), values)]), smoothed.values)
 
 
 @SETTINGS
