@@ -227,7 +227,7 @@ class LiveSession:
             self.on_display(image)
         if self.window is not None:
             self._key(self.window.show(image), now)
-            self.stats.add("capture_to_display", time.perf_counter() - frame.stamp)
+        self.stats.add("capture_to_display", time.perf_counter() - frame.stamp)
 
     def _draw(self, image: np.ndarray, pose: Any, now: float) -> np.ndarray:
         h, w = image.shape[:2]
