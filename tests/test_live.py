@@ -233,3 +233,101 @@ def test_ctrl_c_ends_the_session_and_keeps_the_summary(tmp_path):
     assert json.loads(report_path.read_text())["video"]["frames"] == summary["video"]["frames"]
     assert shown[0] == (720, 960, 3)          # shown at 720 lines for large type
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# ------------------------------------------------------- keys, steps, rests (no model)
+
+class _FakeCapture:
+    """Frames at 10 fps, handed over one by one."""
+
+    name, fps, frame_size, realtime, dropped, message = "fake", 10.0, (64, 48), False, 0, None
+
+    def __init__(self, n: int) -> None:
+        self.n, self.captured = n, 0
+
+    def get(self, timeout=None):
+        from posecheck.live.capture import Captured
+        if self.captured >= self.n:
+            return None
+        self.captured += 1
+        i = self.captured - 1
+        return Captured(i, i / self.fps, time.perf_counter(), np.zeros((48, 64, 3), np.uint8))
+
+    @property
+    def finished(self) -> bool:
+        return self.captured >= self.n
+
+    def stop(self) -> None:
+        pass
+
+
+class _FakeEstimator:
+    model_name = "fake"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def process(self, image, t):
+        from posecheck.track import FramePose
+        self.calls += 1
+        return FramePose.missing(t)
+
+
+class _ScriptedWindow:
+    """Presses keys at given frames."""
+
+    def __init__(self, keys: dict[int, str]) -> None:
+        self.keys, self.frame, self.closed = keys, 0, False
+
+    def show(self, image):
+        self.frame += 1
+        return self.keys.get(self.frame)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _session(steps: list[tuple[str, float]], frames: int, keys: dict[int, str]):
+    from posecheck.live.routine import Routine, Step
+    from posecheck.live.session import LiveSession
+    from posecheck.live.speech import NullVoice
+    from posecheck.spec import load_spec
+    routine = Routine("test", tuple(Step(load_spec(e), 1, 1, rest) for e, rest in steps))
+    estimator = _FakeEstimator()
+    session = LiveSession(routine, _FakeCapture(frames), estimator, NullVoice(), "fake",
+                          window=False, display_height=96)
+    session.window = _ScriptedWindow(keys)
+    return session, estimator
+
+
+def test_keys_move_through_steps_rests_pause_and_quit():
+    session, estimator = _session([("bird_dog", 2.0), ("hip_bridge_hold", 0.0)], 200,
+                                  {5: "next", 10: "next", 15: "pause", 25: "pause",
+                                   30: "reset", 40: "quit"})
+    session.loop()
+    summary = session.summary()
+    assert summary["live"]["end_reason"] == "quit" and session.capture.captured == 40
+    ids = [r["exercise"]["id"] for r in summary["exercises"]]
+    assert ids == ["bird_dog", "hip_bridge_hold"]
+    # frames 1-5 bird dog; 6-10 rest (no model); 11-15 bridge; 16-25 paused; 26-40 bridge
+    assert estimator.calls == 5 + 5 + 15
+    assert summary["exercises"][0]["video"]["frames"] == 5
+    assert summary["exercises"][1]["video"]["frames"] == 10     # reset at 30 kept 31-40
+    assert summary["routine"]["steps_completed"] == 0
+    assert any("Rest for two seconds" in c["text"] for c in summary["live"]["cues_spoken"])
+
+
+def test_rest_ends_by_itself_and_the_source_ending_keeps_the_summary():
+    session, estimator = _session([("bird_dog", 1.0), ("hip_bridge_hold", 0.0)], 30,
+                                  {5: "next"})
+    session.loop()
+    summary = session.summary()
+    assert summary["live"]["end_reason"] == "source ended"
+    # next at 0.4 s, rest until 1.4 s, then the bridge from frame 14 to 29
+    assert [r["video"]["frames"] for r in summary["exercises"]] == [5, 16]
+    first_setup = [e for e in summary["exercises"][1]["events"] if e["kind"] == "setup"]
+    assert first_setup and first_setup[0]["time_s"] == pytest.approx(1.4)  # guidance first
+    spoken = [c["text"] for c in summary["live"]["cues_spoken"]]
+    assert spoken[0] == "Bird dog" and "Rest for one second. Next: Hip bridge (hold)" in spoken
+    # the bridge's name is said; its setup cue was said 1.3 s before, so not again (cooldown)
+    assert spoken[-1] == "Hip bridge (hold)" and spoken.count(first_setup[0]["message"]) == 1

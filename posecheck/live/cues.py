@@ -3,7 +3,7 @@
 Policy
 ------
 - One cue at a time: nothing starts while the voice is still speaking.
-- By priority: setup guidance > form faults > "switch sides" > "ten seconds left" > rep counts.
+- By priority: the exercise's name > setup guidance > form faults > "switch sides" > "ten seconds left" > rep counts.
 - Each cue has a cooldown (default 8 s): the same words are never spoken twice within it.
 - Conditions (setup guidance, an active fault) stay offered while they last, so a fault that
   persists is repeated at most once per cooldown; one-shot cues (rep counts, milestones) are
@@ -30,7 +30,7 @@ from typing import Any, Callable
 from posecheck.live.speech import Voice
 
 #: Higher speaks first.
-PRIORITY: dict[str, int] = {"setup": 50, "fault": 40, "side_switch": 35, "ready": 32,
+PRIORITY: dict[str, int] = {"title": 60, "setup": 50, "fault": 40, "side_switch": 35, "ready": 32,
                             "time_left": 30, "done": 25, "rep": 20}
 #: Seconds left in a hold at which "ten seconds left" is said.
 TIME_LEFT_AT = 10.0

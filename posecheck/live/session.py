@@ -125,7 +125,7 @@ class LiveSession:
         self.run = ExerciseRun(step, self.strictness, self.cues, self.capture.fps,
                                self.capture.frame_size, self.capture.name)
         if len(self.routine.steps) > 1:
-            self.scheduler.offer(f"start:{self.step_index}:{now:.2f}", step.label, "ready", now)
+            self.scheduler.offer(f"start:{self.step_index}:{now:.2f}", step.label, "title", now)
         self.log(f"{step.label}: start")
 
     def _finish_step(self, now: float) -> None:
@@ -143,7 +143,8 @@ class LiveSession:
         label = self.routine.steps[self.step_index].label
         if rest_s > 0:
             self.rest = Rest(now + rest_s, label)
-            text = f"Rest for {number_words(int(round(rest_s)))} seconds. Next: {label}"
+            seconds = int(round(rest_s))
+            text = f"Rest for {number_words(seconds)} second{'s' * (seconds != 1)}. Next: {label}"
             self.scheduler.offer(f"rest:{self.step_index}", text, "done", now)
         else:
             self._start_step(now)
