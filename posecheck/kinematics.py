@@ -210,7 +210,8 @@ def trunk_rotation(left_shoulder: np.ndarray, right_shoulder: np.ndarray,
     Both lines are read left→right and projected on the camera's x-z plane; + = shoulders
     turned toward the person's left relative to the hips (right shoulder forward).
     inputs : (T, 3) world metres. Returns (T,) (-180, 180]; physiologically within ±60.
-    Changes sign under mirroring.
+    Changes sign under mirroring. Ill-conditioned when either line is near vertical (lying on
+    one's side), where its horizontal projection is short.
     """
     h = right_hip - left_hip
     s = right_shoulder - left_shoulder
