@@ -20,7 +20,7 @@ from posecheck.synth.groundtruth import (
     TRUTH_NAMES, GroundTruth, derived_truth, landmark_sources, occlusion, path_for,
     to_mediapipe)
 from posecheck.synth.poses import NEUTRAL, build, placement
-from posecheck.synth.scene import CameraSpec, Room, Scene
+from posecheck.synth.scene import CameraSpec, Room, Scene, wall_behind
 
 FOURCC = "mp4v"
 
@@ -103,9 +103,10 @@ class Take:
         self.family = self.exercise.motion.family
         self.body = renderer.body(self.look)
         self.scene = renderer.scene(spec.width, spec.height, spec.room)
-        self.scene.set_room(spec.room, self.exercise.forward)
-        self.scene.set_camera(self.camera.pose(self.exercise.forward, self.exercise.left,
-                                               self.exercise.centre), self.camera.yfov_deg)
+        ex = self.exercise
+        cam_pose = self.camera.pose(ex.forward, ex.left, ex.centre)
+        self.scene.set_room(spec.room, ex.forward, ex.centre, wall_behind(cam_pose, ex.centre))
+        self.scene.set_camera(cam_pose, self.camera.yfov_deg)
         self.root = placement(self.body, self.family)
         self.colors = vertex_colors(self.body, self.look)
 

@@ -127,6 +127,12 @@ class Room:
                               round(float(rng.uniform(2.0, 3.5)), 3)))
 
 
+def wall_behind(camera_pose: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """(3,) horizontal unit direction from ``centre`` away from the camera (the back wall's)."""
+    d = np.asarray(centre, float)[:2] - camera_pose[:2, 3]
+    return np.array([*(d / np.linalg.norm(d)), 0.0])
+
+
 class Scene:
     """A pyrender scene with one offscreen renderer; call :meth:`render` per frame."""
 
@@ -155,9 +161,12 @@ class Scene:
             light = pyrender.DirectionalLight(color=color, intensity=intensity)
             self.scene.add(light, name=name, pose=look_at(eye, target))
 
-    def _box(self, name, extents, centre, color, roughness):
+    def _box(self, name, extents, centre, color, roughness, yaw: float = 0.0):
+        """Add a box ``extents`` turned by ``yaw`` radians about +Z, centred at ``centre``."""
         pyrender, trimesh = self._pyrender, self._trimesh
         box = trimesh.creation.box(extents=extents)
+        if yaw:
+            box.apply_transform(trimesh.transformations.rotation_matrix(yaw, [0, 0, 1]))
         box.apply_translation(centre)
         material = pyrender.MetallicRoughnessMaterial(
             baseColorFactor=[*map(float, color), 1.0], metallicFactor=0.0,
@@ -165,23 +174,25 @@ class Scene:
         return self.scene.add(pyrender.Mesh.from_trimesh(box, material=material, smooth=False),
                               name=name)
 
-    def set_room(self, room: Room, forward: np.ndarray, wall_side: np.ndarray | None = None
-                 ) -> None:
-        """Rebuild floor, mat (long side along ``forward``), wall (on ``wall_side``, default
-        -X) and key light."""
+    def set_room(self, room: Room, forward: np.ndarray, centre: np.ndarray = np.zeros(3),
+                 wall_dir: np.ndarray = np.array([-1.0, 0.0, 0.0])) -> None:
+        """Rebuild floor, mat (long side along ``forward``), key light and a wall 1.6 m from
+        ``centre`` in the horizontal direction ``wall_dir`` (put it behind the person as seen
+        from the camera: see :func:`wall_behind`)."""
         pyrender = self._pyrender
         for node in self.room_nodes:
             self.scene.remove_node(node)
         along_y = abs(forward[1]) >= abs(forward[0])
         mw, ml = room.mat_size
         mat_extents = [mw, ml, 0.006] if along_y else [ml, mw, 0.006]
-        wall_side = np.array([-1.0, 0.0, 0.0]) if wall_side is None else wall_side
-        wall_extents = [0.02, 8, 5] if abs(wall_side[0]) > 0.5 else [8, 0.02, 5]
+        wall_dir = np.array([wall_dir[0], wall_dir[1], 0.0]) / np.linalg.norm(wall_dir[:2])
+        wall_centre = np.array([centre[0], centre[1], 0.0]) + 1.6 * wall_dir + [0, 0, 2.5]
         key = pyrender.DirectionalLight(color=[1.0, 0.97, 0.92], intensity=3.0)
         self.room_nodes = [
             self._box("floor", [8, 8, 0.02], [0, 0, -0.016], room.floor, 0.8),
             self._box("mat", mat_extents, [0, 0, -0.003], room.mat, 0.9),
-            self._box("wall", wall_extents, [*(1.6 * wall_side[:2]), 2.5], room.wall, 1.0),
+            self._box("wall", [0.02, 8, 5], wall_centre, room.wall, 1.0,
+                      yaw=float(np.arctan2(wall_dir[1], wall_dir[0]))),
             self.scene.add(key, name="light_key",
                            pose=look_at(np.array(room.key_light), np.zeros(3))),
         ]
