@@ -112,6 +112,7 @@ class Checker:
                 self._step_hold(t, v, out)
         elif self._state == WAITING:
             ready, cue = self._setup.wait(t, v)
+            self._calibrate_while_waiting(t, v, ready)
             if cue is not None:
                 out.append(Event("setup", t, None, None, cue, {}))
             if ready:
@@ -128,8 +129,23 @@ class Checker:
                                        self.faults))
             return
         out.append(Event("ready", t, None, None, "Hold still for a moment", {}))
-        self._calibrator = Calibrator(self._calibration_cols, self.spec.calibration.seconds)
         self._state = CALIBRATING
+        if self._calibrator is not None and self._calibrator.complete:
+            self._finish_calibration(t, out)
+
+    def _calibrate_while_waiting(self, t: float, v: list[float], ready: bool) -> None:
+        """The start position held still during the setup wait already counts toward the
+        neutral-pose measurement, so a user who starts moving right after getting into
+        position loses no rep."""
+        if self.spec.calibration is None:
+            return
+        if ready or self._setup.holding:
+            if self._calibrator is None:
+                self._calibrator = Calibrator(self._calibration_cols,
+                                              self.spec.calibration.seconds)
+            self._calibrator.add(t, v)
+        else:
+            self._calibrator = None
 
     def _step_calibration(self, t: float, v: list[float], out: list[Event]) -> None:
         """Measure the neutral pose; start over if the start position breaks, the rep metric
@@ -141,8 +157,11 @@ class Checker:
         if not self._setup.position_kept(t, v):
             self._recalibrate(t, out)
             return
-        if not self._calibrator.add(t, v):
-            return
+        if self._calibrator.add(t, v):
+            self._finish_calibration(t, out)
+
+    def _finish_calibration(self, t: float, out: list[Event]) -> None:
+        """Baseline from the collected window, unless the user moved during it."""
         calibrator = self._calibrator
         if any(calibrator.spread(col) > limit for col, limit in self._stillness):
             self._recalibrate(t, out)
@@ -185,6 +204,7 @@ class Checker:
                 if monitor.record is not None:
                     monitor.end(t, out)
         out.append(Event("setup", t, None, None, cue, {}))
+        self._calibrator = None
         self._state = WAITING
 
     def _side_started(self, side: str | None, t: float, out: list[Event]) -> None:

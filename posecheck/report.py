@@ -117,6 +117,8 @@ def format_summary(report: dict[str, Any]) -> str:
                                                  if len(faults) > len(counted) else ""))
     for fault in faults:
         tag = "" if fault.get("status", "validated") == "validated" else " [hint]"
-        lines.append(f"    {fault.get('start_s', 0):6.1f}-{fault.get('end_s', 0):5.1f} s  "
+        end = fault.get("end_s")
+        lines.append(f"    {fault.get('start_s', 0):6.1f}-"
+                     f"{'end' if end is None else format(end, '.1f'):>5s} s  "
                      f"{fault.get('rule')}{tag}: {fault.get('cue', '')}")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from posecheck.checking.calibration import Calibrator
 from posecheck.checker import Checker
 from posecheck.events import EVENT_KINDS, Event
 from posecheck.metrics import Metrics
@@ -244,22 +245,30 @@ def test_far_knee_hidden_at_rest_still_counts() -> None:
     assert summary["rep_details"][0]["range"] == pytest.approx(0.85, abs=0.01)
 
 
-def test_calibration_restarts_when_the_rep_metric_is_not_seen() -> None:
-    stream = Stream(8.0, QUADRUPED)                 # ready at 1.0 s, then calibration
-    stream.set("knee_rise_left", 1.1, 2.8, np.nan)
-    stream.set("knee_rise_right", 1.1, 2.8, np.nan)
+def test_still_setup_hold_counts_as_calibration_so_an_early_rep_counts() -> None:
+    stream = Stream(6.0, QUADRUPED)                 # still from the start: ready at 1.0 s
+    stream.bump("knee_rise_left", 1.3, 2.5, 0.85)     # the first rep starts 0.3 s later
     checker, events = run("bird_dog", stream)
-    assert "Hold still in the start position" in [e.message for e in kinds(events, "setup")]
-    assert len(kinds(events, "calibrated")) == 1 and checker.summary()["setup_complete"]
+    assert kinds(events, "calibrated")[0].time == pytest.approx(1.0, abs=0.1)
+    assert checker.summary()["reps"]["left"] == 1
+
+
+def test_calibrator_needs_each_metric_seen_in_half_the_frames() -> None:
+    calibrator = Calibrator([0, 1], seconds=1.0)
+    for i in range(11):
+        calibrator.add(i / 10, [0.5, float("nan") if i < 6 else 2.0])
+    assert calibrator.complete
+    baseline = calibrator.baseline()
+    assert baseline[0] == 0.5 and np.isnan(baseline[1])
 
 
 def test_moving_during_calibration_restarts_it() -> None:
     stream = Stream(12.0, QUADRUPED)
-    stream.bump("knee_rise_right", 1.2, 1.0, 0.4)     # ready at 1.0 s, then the knee moves
+    stream.bump("knee_rise_right", 0.3, 0.6, 0.33)    # a fidget while getting still
     stream.bump("knee_rise_right", 6.0, 3.0, 0.85)
     checker, events = run("bird_dog", stream)
     assert "Hold still in the start position" in [e.message for e in kinds(events, "setup")]
-    assert kinds(events, "calibrated")[0].time > 3.5
+    assert kinds(events, "calibrated")[0].time > 1.5
     assert checker.summary()["calibration"]["knee_rise_right"] == pytest.approx(-0.85)
     assert checker.summary()["reps"]["right"] == 1
 

@@ -62,7 +62,7 @@ def test_every_rule_says_whether_it_is_validated() -> None:
 def test_bird_dog_is_honest_about_what_landmarks_cannot_see() -> None:
     bird_dog = load_spec("bird_dog")
     assert bird_dog.sides == "alternating" and "side" in bird_dog.views
-    assert bird_dog.calibration is not None and bird_dog.calibration.seconds == 1.5
+    assert bird_dog.calibration is not None and bird_dog.calibration.seconds == 1.0
     assert bird_dog.rep is not None and "{side}" in bird_dog.rep.metric
     assert "pelvis_roll" not in {r.metric for r in bird_dog.rules}
     assert all(r.status == "experimental" for r in bird_dog.rules)

@@ -14,17 +14,24 @@ class Calibrator:
         self._start: float | None = None
         self._samples: list[list[float]] = [[] for _ in cols]
         self._frames = 0
+        self._last: float | None = None
 
     def add(self, t: float, v: list[float]) -> bool:
         """Add frame ``v``; True once ``seconds`` have been collected."""
         if self._start is None:
             self._start = t
+        self._last = t
         self._frames += 1
         for samples, col in zip(self._samples, self.cols):
             x = v[col]
             if x == x:
                 samples.append(x)
-        return t - self._start >= self.seconds
+        return self.complete
+
+    @property
+    def complete(self) -> bool:
+        """Whether ``seconds`` have been collected."""
+        return self._start is not None and self._last - self._start >= self.seconds
 
     def spread(self, col: int) -> float:
         """Largest minus smallest value seen in column ``col`` (0 if none)."""

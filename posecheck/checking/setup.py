@@ -86,6 +86,11 @@ class SetupTracker:
             return False, cue
         return False, None
 
+    @property
+    def holding(self) -> bool:
+        """Whether the start position is currently being held (the wait is under way)."""
+        return self._good_since is not None
+
     def position_kept(self, t: float, v: list[float]) -> bool:
         """Whether every check, start-only ones included, holds (blips forgiven)."""
         if self._first_failure(self._all, v) is None:
