@@ -331,3 +331,20 @@ def test_rest_ends_by_itself_and_the_source_ending_keeps_the_summary():
     assert spoken[0] == "Bird dog" and "Rest for one second. Next: Hip bridge (hold)" in spoken
     # the bridge's name is said; its setup cue was said 1.3 s before, so not again (cooldown)
     assert spoken[-1] == "Hip bridge (hold)" and spoken.count(first_setup[0]["message"]) == 1
+
+
+@needs_sample
+def test_window_without_a_display_is_a_one_line_error(monkeypatch, capsys):
+    from posecheck.cli import main
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    status = main(["live", "-e", "bird_dog", "--source", str(CLEAN), "--voice", "none"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(err) == 1 and "--no-window" in err[0]
+
+
+def test_live_needs_an_exercise_or_a_routine(capsys):
+    from posecheck.cli import main
+    with pytest.raises(SystemExit):
+        main(["live", "--source", "0"])
+    assert "--exercise" in capsys.readouterr().err

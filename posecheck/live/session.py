@@ -21,7 +21,7 @@ import signal
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -273,7 +273,7 @@ class LiveSession:
                 "exercises": reports, "live": live}
 
     def close(self) -> None:
-        self.capture.stop()
+        """Silence the voice and close the window (the capture is the caller's)."""
         self.voice.close()
         if self.window is not None:
             self.window.close()
@@ -297,16 +297,16 @@ def run_live(exercise: str | None = None, *, routine: str | Path | None = None,
     if (exercise is None) == (routine is None):
         raise ValueError("live: give an exercise or a routine, not both or neither")
     plan = load_routine(routine) if routine is not None else single_exercise(str(exercise))
-    capture = LatestFrameCapture(source, realtime=realtime, on_message=_log)
-    estimator = PoseEstimator(model, running_mode="video", segmentation=segmentation)
-    session = LiveSession(plan, capture, estimator, _voice(voice), model, strictness,
-                          cooldown, window, on_display)
-    try:
+    with ExitStack() as cleanup:
+        estimator = PoseEstimator(model, running_mode="video", segmentation=segmentation)
+        cleanup.callback(estimator.close)
+        capture = LatestFrameCapture(source, realtime=realtime, on_message=_log)
+        cleanup.callback(capture.stop)
+        session = LiveSession(plan, capture, estimator, _voice(voice), model, strictness,
+                              cooldown, window, on_display)
+        cleanup.callback(session.close)
         capture.start()
         session.loop()
-    finally:
-        session.close()
-        estimator.close()
     summary = session.summary()
     path = Path(report_path) if report_path is not None else default_report_path()
     write_json_report(summary, path)

@@ -5,6 +5,9 @@ exercise. Closing the window quits.
 """
 from __future__ import annotations
 
+import os
+import sys
+
 import cv2
 import numpy as np
 
@@ -12,10 +15,18 @@ KEYS: dict[int, str] = {ord("q"): "quit", 27: "quit", ord(" "): "pause", ord("r"
                         ord("n"): "next"}
 
 
+class WindowError(OSError):
+    """The window cannot be opened here (no display)."""
+
+
 class Window:
     """A resizable OpenCV window; :meth:`show` returns the action of the key pressed, if any."""
 
     def __init__(self, title: str = "posecheck live") -> None:
+        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                     or os.environ.get("WAYLAND_DISPLAY")):
+            raise WindowError("live: no display for the window (run with --no-window, "
+                              "or under xvfb-run)")
         self.title = title
         cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
         self._shown = False
