@@ -33,7 +33,7 @@ class Window:
 
     def show(self, image: np.ndarray) -> str | None:
         """Display ``image`` (H, W, 3) BGR; "quit" also when the user closed the window."""
-        if self._shown and cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1:
+        if self._shown and not self._visible():
             return "quit"
         if not self._shown:
             cv2.resizeWindow(self.title, image.shape[1], image.shape[0])
@@ -42,6 +42,13 @@ class Window:
         key = cv2.waitKey(1)
         return KEYS.get(key & 0xFF) if key >= 0 else None
 
+    def _visible(self) -> bool:
+        try:
+            return cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) >= 1
+        except cv2.error:           # Qt: the window is gone
+            return False
+
     def close(self) -> None:
-        cv2.destroyWindow(self.title)
-        cv2.waitKey(1)
+        if self._visible():
+            cv2.destroyWindow(self.title)
+            cv2.waitKey(1)
