@@ -174,7 +174,7 @@ class LatestFrameCapture:
                 self.message = f"{self.name}: lost, gave up after {self.retries} retries"
                 self.on_message(self.message)
                 return
-            pause = min(8.0, self.backoff_s * 2 ** max(0, failures - 1))
+            pause = min(8.0, self.backoff_s * 2 ** failures)
             self.on_message(f"{problem}; retrying in {pause:.1f} s")
             self._stop.wait(pause)
 
