@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import platform
 import statistics
 import time
@@ -311,8 +312,8 @@ def main() -> None:
         naive = naive_metrics(lists, track.frame_size, names)
         np.testing.assert_allclose(vectorised, naive, rtol=1e-6, atol=1e-6, equal_nan=True)
 
-    print(f"machine: {platform.processor() or platform.machine()}, "
-          f"numpy {np.__version__}, {args.frames} frames vectorised, "
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f}, numpy {np.__version__}, {args.frames} frames vectorised, "
           f"{args.naive_frames} naive, median of {args.runs}")
     print("| metric set | metrics | vectorised frames/s | naive loop frames/s | speed-up |")
     print("|---|---|---|---|---|")

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from posecheck import kinematics
 from posecheck.geometry import joint_angle, line_tilt, segment_angle_from_vertical
 from posecheck.kinematics import (
     ALL_METRICS, METRICS, MIRROR_SIGNED, UNITS, VISIBILITY_MIN, compute_metrics, landmarks_used,
@@ -427,6 +428,17 @@ def test_selected_metrics_equal_the_full_computation() -> None:
     assert some.names == ("view_angle", "knee_rise_left", "hip_tilt")
     for name in some.names:
         assert close(some.row(0)[name], full[name], 0.0)
+
+
+def test_blocks_give_the_same_values_as_one_pass(monkeypatch) -> None:
+    rng = np.random.default_rng(5)
+    frames = rng.uniform(60, 580, (50, NUM_LANDMARKS, 2))
+    visibility = rng.uniform(0.3, 1.0, (50, NUM_LANDMARKS))
+    track = make_track(frames, visibility=visibility,
+                       contour=rng.normal(0, 3, (50, CONTOUR_SAMPLES)))
+    whole = compute_metrics(track).values
+    monkeypatch.setattr(kinematics, "BLOCK_FRAMES", 7)
+    np.testing.assert_array_equal(compute_metrics(track).values, whole)
 
 
 def test_unknown_metric_names_raise() -> None:
