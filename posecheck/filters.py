@@ -81,6 +81,11 @@ def one_euro_params(units: Sequence[str]) -> OneEuroParams:
     )
 
 
+def metric_params(names: Sequence[str]) -> OneEuroParams:
+    """Per-channel One Euro settings for metric ``names``, by each metric's unit."""
+    return one_euro_params([UNITS[name] for name in names])
+
+
 def _alpha(cutoff: np.ndarray | float, dt: np.ndarray) -> np.ndarray:
     """Smoothing factor of a first-order low-pass at ``cutoff`` Hz for steps of ``dt`` s."""
     tau = 1.0 / (2.0 * np.pi * cutoff)
@@ -153,20 +158,6 @@ def one_euro_offline(times: np.ndarray, values: np.ndarray,
     return out
 
 
-def _nanmedian(windows: np.ndarray) -> np.ndarray:
-    """Median over the last axis ignoring NaN (NaN if all are); (..., W) → (...)."""
-    ordered = np.sort(windows, axis=-1)  # NaN sort last
-    count = (~np.isnan(windows)).sum(axis=-1, keepdims=True)
-    low = np.take_along_axis(ordered, np.maximum(count - 1, 0) // 2, axis=-1)
-    high = np.take_along_axis(ordered, np.minimum(count // 2, windows.shape[-1] - 1), axis=-1)
-    return np.where(count > 0, 0.5 * (low + high), np.nan)[..., 0]
-
-
-def metric_params(names: Sequence[str]) -> OneEuroParams:
-    """Per-channel One Euro settings for metric ``names``, by each metric's unit."""
-    return one_euro_params([UNITS[name] for name in names])
-
-
 def one_euro_metrics(metrics: Metrics) -> Metrics:
     """Metrics smoothed causally with the preset of each metric's unit, exactly as a live
     session does with ``OneEuroFilter.from_params(metric_params(names))``. Returns new
@@ -174,6 +165,15 @@ def one_euro_metrics(metrics: Metrics) -> Metrics:
     params = metric_params(metrics.names)
     return Metrics(metrics.names, one_euro_offline(metrics.times, metrics.values, params),
                    metrics.times)
+
+
+def _nanmedian(windows: np.ndarray) -> np.ndarray:
+    """Median over the last axis ignoring NaN (NaN if all are); (..., W) → (...)."""
+    ordered = np.sort(windows, axis=-1)  # NaN sort last
+    count = (~np.isnan(windows)).sum(axis=-1, keepdims=True)
+    low = np.take_along_axis(ordered, np.maximum(count - 1, 0) // 2, axis=-1)
+    high = np.take_along_axis(ordered, np.minimum(count // 2, windows.shape[-1] - 1), axis=-1)
+    return np.where(count > 0, 0.5 * (low + high), np.nan)[..., 0]
 
 
 def hampel(values: np.ndarray, window: int = 3, n_sigmas: float = 3.0) -> np.ndarray:
