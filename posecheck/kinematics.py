@@ -191,6 +191,8 @@ def tilt(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
     + = the line rises toward image right (counter-clockwise on screen), whichever way the
     person faces. Used for ``shoulder_tilt`` and ``hip_tilt``. Changes sign under mirroring.
+    Front and rear views only: side-on, the two points nearly coincide and the tilt is noise
+    (on a real side-view bird dog it swings over the whole -90..90 range).
     left, right : (T, 2). Returns (T,).
     """
     return line_tilt(left, right)
