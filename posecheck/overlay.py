@@ -255,20 +255,18 @@ def layout(state: OverlayState, width: int, height: int,
                              align_right=True)
         top_right_w = max(top_right_w, out["perf"].rect.width)
 
-    # Top left: title and status line, shrunk to leave the right column free.
+    # Top left: title (or the status alone), then the status line; shrunk to leave the
+    # right column free.
     left_w = width - top_right_w - 3 * m
-    title_lines = [t for t in (state.title, state.status) if t]
     top_of_panel = m
-    if title_lines and left_w > 40 * u:
-        t_lines, t_scale, t_thick = _fit(state.title or state.status, 24 * u, left_w - 2 * pad,
-                                         1, 14 * u)
-        lines = t_lines
-        block = _block(lines, t_scale, t_thick, m, m, None, pad)
-        out["title"] = block
-        top_of_panel = block.rect.y1 + m
+    if (state.title or state.status) and left_w > 40 * u:
+        lines, scale, thick = _fit(state.title or state.status, 24 * u, left_w - 2 * pad, 1,
+                                   14 * u)
+        out["title"] = _block(lines, scale, thick, m, m, None, pad)
+        top_of_panel = out["title"].rect.y1 + m
         if state.title and state.status:
-            s_lines, s_scale, s_thick = _fit(state.status, 15 * u, left_w - 2 * pad, 1, 9 * u)
-            out["status"] = _block(s_lines, s_scale, s_thick, m, top_of_panel, None, pad)
+            lines, scale, thick = _fit(state.status, 15 * u, left_w - 2 * pad, 1, 9 * u)
+            out["status"] = _block(lines, scale, thick, m, top_of_panel, None, pad)
             top_of_panel = out["status"].rect.y1 + m
 
     # Bottom up: cue banner, setup banner, hold bar.
