@@ -3,6 +3,8 @@
 Per frame: the capture thread's newest frame → PoseLandmarker (VIDEO mode, tracking between
 frames) → metrics smoothed exactly as ``analyze`` smooths them → the exercise's
 :class:`~posecheck.checker.Checker` → events → cue scheduler (speech) and overlay (window).
+The skeleton on screen is smoothed with :class:`~posecheck.filters.LandmarkSmoother` (One Euro,
+MediaPipe's legacy settings); the checker sees the same metrics as ``analyze``.
 Setup guidance comes first (the checker's ``setup`` events), counting after ``ready``.
 
 Quit (``q``), Ctrl-C and closing the window all end the session the same way: the summary is
@@ -31,6 +33,7 @@ import cv2
 import numpy as np
 
 from posecheck.estimator import PoseEstimator
+from posecheck.filters import LandmarkSmoother
 from posecheck.live.capture import Captured, LatestFrameCapture
 from posecheck.live.cues import CueScheduler, EventCues, number_words
 from posecheck.live.exercise import ExerciseRun
@@ -101,6 +104,7 @@ class LiveSession:
         self.scheduler = CueScheduler(voice, cooldown=cooldown)
         self.cues = EventCues(self.scheduler)
         self.stats = LatencyStats()
+        self.smoother = LandmarkSmoother()
         self.stop = threading.Event()
         self.display_height = display_height
         self.on_display = on_display
@@ -210,6 +214,7 @@ class LiveSession:
             pose = self.estimator.process(frame.image, now)
             self.stats.add("pose", time.perf_counter() - before)
             self.run.feed(pose)
+            pose = self.smoother(pose)      # steadier skeleton on screen; counts use the raw
             spoken = self.scheduler.tick(now)
             self.stats.add("capture_to_cue", time.perf_counter() - frame.stamp)
             if spoken is not None:
