@@ -111,7 +111,7 @@ def test_fidgets_short_spikes_and_shallow_dips_do_not_count() -> None:
 
 
 def test_beginner_strictness_counts_the_shallower_squat() -> None:
-    stream = squats(3, depth=60.0)
+    stream = squats(3, depth=52.0)
     assert run("squat", stream, "standard")[0].summary()["reps"]["total"] == 0
     assert run("squat", stream, "beginner")[0].summary()["reps"]["total"] == 3
 
