@@ -193,7 +193,7 @@ def test_hold_events_become_time_left_and_switch_sides():
     cues, voice, clock = _scheduler(speak_s=0.0, cooldown=8.0)
     events = EventCues(cues, sides="alternating", hold_target=30.0)
     _run_script(events, cues, clock, [
-        (0.0, Ev("hold_started", side="left")),
+        (0.0, Ev("hold_started", side="left", message="Hold")),
         *[(5.0 * k, Ev("hold_progress", side="left", data={"seconds": 5.0 * k}))
           for k in range(1, 6)],
         (30.0, Ev("hold_completed", side="left", message="Time: well held")),
@@ -201,7 +201,7 @@ def test_hold_events_become_time_left_and_switch_sides():
         (70.0, Ev("hold_completed", side="right", message="Time: well held")),
     ], quiet_after=71.0)
     assert [text for _, text, _ in voice.said] == [
-        "Ten seconds left", "Switch sides", "Time: well held"]
+        "Hold", "Ten seconds left", "Switch sides", "Time: well held"]
 
 
 def test_null_voice_is_never_busy():

@@ -187,6 +187,8 @@ class EventCues:
             s.offer(f"switch:{event.time:.2f}", event.message, "side_switch", now)
         elif kind == "hold_started":
             self._time_left_said = False
+            if event.message:
+                s.offer(f"hold:{event.time:.2f}", event.message, "ready", now)
         elif kind == "hold_progress" and self.hold_target and not self._time_left_said:
             left = self.hold_target - float(data.get("seconds", 0.0))
             if 0.0 < left <= TIME_LEFT_AT < self.hold_target:
