@@ -5,7 +5,8 @@ Every function is vectorised over leading axes and uses ``atan2`` so that angles
 near 0 and 180 degrees and never flip by 360 (a signed angle stays in (-180, 180]).
 Undirected lines (a left-to-right shoulder line read either way) are folded into -90..90.
 
-NaN in any input gives NaN in the output. A zero-length vector gives an angle of 0 (atan2(0, 0)).
+NaN in any input gives NaN in the output. A zero-length vector has no direction: its angle is
+whatever atan2(±0, ±0) gives (0 or ±180), so callers avoid coincident points.
 
 Example
 -------
@@ -18,10 +19,6 @@ Example
 from __future__ import annotations
 
 import numpy as np
-
-#: Image up (y grows downward in images).
-IMAGE_UP = np.array([0.0, -1.0])
-
 
 def angle_between(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Unsigned angle between vectors, 0..180 degrees.
