@@ -7,7 +7,7 @@ sign that depends on the fault and its side.
 Kinds:
 
 * ``pelvis_roll``: quadruped; the pelvis rolls so that the raised leg's hip lifts (``side`` =
-  the raised leg). ``size_deg`` = roll angle.
+  the raised leg). Side-lying: the pelvis rolls back. ``size_deg`` = roll angle.
 * ``lumbar_arch``: the low back sags / arches (anterior pelvic tilt), degrees.
 * ``lumbar_rounding``: the back rounds, degrees of spine flexion (seated: the hips hinge half
   as much less, so the reach stays about the same; quadruped: posterior pelvic tilt).
@@ -27,11 +27,13 @@ from posecheck.synth.poses import smoothstep
 
 #: fault kind -> pose family -> ((parameter, factor), ...) it adds ``factor * size`` to.
 TARGETS: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
-    "pelvis_roll": {"quadruped": (("roll", 1.0),)},
-    "lumbar_arch": {f: (("lumbar", 1.0),) for f in ("quadruped", "bridge", "lunge", "sit")},
+    "pelvis_roll": {"quadruped": (("roll", 1.0),), "side_lying": (("roll", 1.0),)},
+    "lumbar_arch": {f: (("lumbar", 1.0),) for f in ("quadruped", "bridge", "lunge", "sit",
+                                                      "wide", "long_sit", "side_lying")},
     # Rounding instead of hinging: the spine flexes while the hips hinge less.
     "lumbar_rounding": {"sit": (("flexion", 1.0), ("hinge", -0.5)),
-                        "lunge": (("flexion", 1.0),), "quadruped": (("lumbar", 1.0),)},
+                        "lunge": (("flexion", 1.0),), "quadruped": (("lumbar", -1.0),),
+                        "long_sit": (("lumbar", -1.0), ("lean", -0.5))},
     "bridge_hip_drop": {"bridge": (("sag", 1.0),)},
     "pelvis_drop": {"bridge": (("roll", 1.0),)},
     "trunk_lean": {},
@@ -57,14 +59,12 @@ class Fault:
         ramp = min(self.ramp, 0.5 * (self.end - self.start))
         return smoothstep((t - self.start) / ramp) * smoothstep((self.end - t) / ramp)
 
-    def signed_size(self, family: str) -> float:
-        """Signed amount added to the target parameter at full strength."""
+    def signed_size(self) -> float:
+        """Signed amount (times each target's factor) added at full strength."""
         if self.kind == "pelvis_roll":
             return self.size_deg if self.side == "left" else -self.size_deg
         if self.kind == "pelvis_drop":   # supine: + roll lifts the left hip; drop = the other way
             return -self.size_deg if self.side == "left" else self.size_deg
-        if self.kind == "lumbar_rounding" and family == "quadruped":
-            return -self.size_deg
         return self.size_deg
 
 
@@ -77,7 +77,7 @@ def apply_faults(family: str, params: dict[str, float], faults: list[Fault],
         targets = TARGETS[fault.kind].get(family, ())
         if not targets:
             continue
-        amount = fault.envelope(t) * fault.signed_size(family)
+        amount = fault.envelope(t) * fault.signed_size()
         for name, factor in targets:
             out[name] += factor * amount
     return out

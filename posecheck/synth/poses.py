@@ -189,6 +189,7 @@ def sit_9090(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     flexion : spine rounding, degrees (spread over lumbar and thoracic spine).
     lumbar : anterior pelvic tilt (+) / posterior (-).
     reach : 0..1 hands slide forward on the floor (with the hinge).
+    ir_lift : 0..1 the back leg's foot lifts (hip internal rotation, 40 degrees), knee down.
     The lowest point of the body rests on the floor.
     """
     rig = Rig(body)
@@ -202,10 +203,12 @@ def sit_9090(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
             rig.aim_segment(side, "shin", shin, -Y, Y)
             rig.foot(side, unit(shin + 0.3 * Y), unit(Y - 0.3 * shin))
         else:
-            thigh, shin = unit([sx, -0.3, -0.12]), unit([0.15 * sx, 1.0, -0.03])
+            thigh = unit([sx, -0.3, -0.12])
+            lift = rot(thigh, sx * 40.0 * p["ir_lift"])     # shin turns up about the thigh
+            shin, shin_front = lift @ unit([0.15 * sx, 1.0, -0.03]), lift @ (-sx * X)
             rig.aim_segment(side, "thigh", thigh, -Y, unit([0.3 * sx, -1.0, 0.0]))
-            rig.aim_segment(side, "shin", shin, -Y, -sx * X)
-            rig.foot(side, shin, unit(-sx * X + 0.2 * Z))
+            rig.aim_segment(side, "shin", shin, -Y, shin_front)
+            rig.foot(side, shin, unit(shin_front + 0.2 * Z))
         reach = p["reach"]
         arm = unit([sx * 0.25, -0.35 - 0.9 * reach, -1.0 + 0.35 * reach])
         rig.aim_segment(side, "upperarm", arm, -Y, -Y)
@@ -217,12 +220,14 @@ def sit_9090(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
 
 # ------------------------------------------------------------------ standing / lunge family
 def stand(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
-    """Standing, split stance and lunge (the front foot stays put, face toward -Y).
+    """Standing and forward lunges: the back foot stays planted, the front foot steps ahead
+    (face toward -Y).
 
-    front : +1 = the LEFT foot in front, -1 = the right one.
-    split : 0..1 the back foot steps back by ``stride`` leg lengths (0 = feet together).
-    step : 0..1 lift of the moving (back) foot off the floor while it steps.
-    depth : 0..1 lunge depth (1 = front thigh about horizontal).
+    front : +1 = the LEFT foot steps forward, -1 = the right one (switch only while
+        ``split`` is 0).
+    split : 0..1 the front foot is ``stride`` leg lengths ahead (0 = feet together).
+    step : 0..1 lift of the front foot off the floor while it steps.
+    depth : 0..1 lunge depth (1 = front thigh about horizontal, back knee near the floor).
     lean : trunk forward lean, degrees; lumbar, flexion : as in :func:`sit_9090`.
     hands_on_hips : 0..1; arm_swing_{side} : 0..1 arm raised forward (a fidget).
     The lowest point of the body rests on the floor.
@@ -236,12 +241,12 @@ def stand(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     half_width = 0.5 * abs(kp["left_hip"][0] - kp["right_hip"][0])
     leg = thigh_len + shin_len
     stride = p["stride"] * leg * p["split"]
-    ankles = {front: np.array([SIDE_SIGN[front] * half_width, 0.0, ankle_h]),
-              back: np.array([SIDE_SIGN[back] * half_width, stride,
-                              ankle_h + 0.07 * p["split"] + 0.12 * p["step"]])}
+    ankles = {back: np.array([SIDE_SIGN[back] * half_width, 0.0, ankle_h + 0.07 * p["split"]]),
+              front: np.array([SIDE_SIGN[front] * half_width, -stride,
+                               ankle_h + 0.12 * p["step"]])}
     bottom = shin_len + ankle_h + 0.03
     top = np.sqrt(max(leg ** 2 - (0.5 * stride) ** 2, 0.0)) * 0.985 + ankle_h
-    hip_target = np.array([0.0, 0.45 * stride, top + (bottom - top) * p["depth"]])
+    hip_target = np.array([0.0, -0.55 * stride, top + (bottom - top) * p["depth"]])
 
     rig = _stand_rig(body, p, None)
     first = rig.pose(np.zeros(3))
@@ -276,11 +281,118 @@ def _stand_rig(body: Body, p: dict[str, float], legs: dict[str, tuple] | None,
         rig.aim_segment(side, "thigh", thigh, -Y, unit(np.cross(X, thigh)))
         rig.aim_segment(side, "shin", shin, -Y, unit(np.cross(X, shin)))
         if side == back:
-            toe = rotate_toward(-Y, -Z, 10.0 + 45.0 * p["split"])
+            toe = rotate_toward(-Y, -Z, 45.0 * p["split"])
             rig.foot(side, toe, unit(np.cross(toe, X)))
         else:
             rig.foot(side, -Y, Z)
     return rig
+
+
+# ------------------------------------------------------------------ side-lying family
+#: Lying on the right side: body +X (left) up, head toward -Y, face toward +X.
+_ON_RIGHT_SIDE = np.array([[0.0, -1.0, 0.0], [0.0, 0.0, -1.0], [1.0, 0.0, 0.0]])
+
+
+def side_lying(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
+    """Lying on the right side, head on the lower arm, the top (left) leg lifts.
+
+    lift : 0..1 abduction of the top leg (1 = 45 degrees), knee straight.
+    roll : pelvis roll about the body's long axis (fault: the pelvis rolls back);
+    lumbar : as in :func:`quadruped`. The lowest point of the body rests on the floor.
+    """
+    rig = Rig(body)
+    _pelvis_and_lumbar(rig, _ON_RIGHT_SIDE, p["roll"], p["lumbar"])
+    front = X                                        # where the face and kneecaps point
+    for side, arm, hand_palm in (("right", unit([0.25, -1.0, -0.15]), -Z),
+                                 ("left", unit([0.2, 1.0, -0.25]), -Z)):
+        rig.aim_segment(side, "upperarm", arm, -Y, front)
+        rig.aim_segment(side, "forearm", arm, -Y, front)
+        rig.hand(side, arm, hand_palm)
+    bottom_thigh, bottom_shin = unit([0.25, 1.0, 0.0]), unit([-0.1, 1.0, 0.0])
+    rig.aim_segment("right", "thigh", bottom_thigh, -Y, front)
+    rig.aim_segment("right", "shin", bottom_shin, -Y, front)
+    rig.foot("right", front, -bottom_shin)
+    top = rotate_toward(unit([0.08, 1.0, 0.0]), Z, 45.0 * p["lift"])
+    rig.aim_segment("left", "thigh", top, -Y, front)
+    rig.aim_segment("left", "shin", top, -Y, front)
+    rig.foot("left", front, -top)
+    posed = rig.pose(root)
+    return posed.translated(np.array([0.0, 0.0, -posed.verts[:, 2].min()]))
+
+
+# ------------------------------------------------------------------ wide-stance family
+def wide_squat(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
+    """Wide stance facing -Y; shift onto one leg and squat on it (cossack squat).
+
+    shift : -1..1 toward the LEFT (+) or right (-) leg, which bends; the other stays long.
+    depth : 0..1 (1 = deep squat on the bent leg). width : stance half-width, leg lengths.
+    lean : trunk forward lean, degrees; reach : 0..1 arms forward for balance.
+    The feet stay put (2-link IK); the lowest point of the body rests on the floor.
+    """
+    kp = body.rest_keypoint
+    thigh_len = np.linalg.norm(kp["left_hip"] - kp["left_knee"])
+    shin_len = np.linalg.norm(kp["left_knee"] - kp["left_ankle"])
+    ankle_h = kp["left_ankle"][2] - body.rest.verts[:, 2].min()
+    leg = thigh_len + shin_len
+    w = p["width"] * leg
+    ankles = {s: np.array([SIDE_SIGN[s] * w, 0.0, ankle_h]) for s in SIDES}
+    top = np.sqrt(max(leg ** 2 - w ** 2, 0.0)) * 0.985 + ankle_h
+    bottom = ankle_h + 0.5 * shin_len
+    amount = abs(p["shift"])
+    hip_target = np.array([0.7 * w * p["shift"], 0.0, top + (bottom - top) * p["depth"] * amount])
+
+    def rig_for(legs: dict[str, tuple] | None) -> Rig:
+        rig = Rig(body)
+        _pelvis_and_lumbar(rig, rot(X, p["lean"]), 0.0, p["lumbar"])
+        for side in SIDES:
+            sx = SIDE_SIGN[side]
+            arm = _slerp(unit([sx * 0.15, 0.0, -1.0]), unit([sx * 0.1, -1.0, 0.0]),
+                         0.9 * p["reach"])
+            rig.aim_segment(side, "upperarm", arm, -Y, -Y)
+            rig.aim_segment(side, "forearm", arm, -Y, -Y)
+            rig.hand(side, arm, [-sx, 0.0, 0.0])
+            if legs is not None:
+                thigh, shin, bend = legs[side]
+                rig.aim_segment(side, "thigh", thigh, -Y, bend)
+                rig.aim_segment(side, "shin", shin, -Y, bend)
+                rig.foot(side, unit([sx * 0.35, -1.0, 0.0]), Z)
+        return rig
+
+    first = rig_for(None).pose(np.zeros(3))
+    shift = hip_target - _mid(body, first, "hip")
+    legs = {}
+    for side in SIDES:
+        bend = unit([SIDE_SIGN[side] * 0.5, -1.0, 0.0])
+        hip = body.keypoint(first, f"{side}_hip") + shift
+        knee = two_link_knee(hip, ankles[side], thigh_len, shin_len, bend)
+        legs[side] = (unit(knee - hip), unit(ankles[side] - knee), bend)
+    posed = rig_for(legs).pose(root + shift)
+    return posed.translated(np.array([0.0, 0.0, -posed.verts[:, 2].min()]))
+
+
+# ------------------------------------------------------------------ long-sit family
+def long_sit(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
+    """Sitting tall, legs straight ahead (-Y), hands on the floor behind (seated hip opener).
+
+    open_{side} : 0..1 that straight leg lifts (25 degrees) and swings out (55 degrees).
+    lean : trunk lean, degrees (+ forward). The lowest point of the body rests on the floor.
+    """
+    rig = Rig(body)
+    _pelvis_and_lumbar(rig, rot(X, p["lean"]), 0.0, p["lumbar"])
+    for side in SIDES:
+        sx = SIDE_SIGN[side]
+        arm = unit([sx * 0.3, 0.45, -1.0])
+        rig.aim_segment(side, "upperarm", arm, -Y, -Y)
+        rig.aim_segment(side, "forearm", arm, -Y, -Y)
+        rig.hand(side, unit([sx * 0.2, 1.0, -0.6]), -Z)
+        o = p[f"open_{side}"]
+        leg = rot(Z, sx * 55.0 * o) @ unit([sx * 0.1, -1.0, -0.06])
+        leg = rotate_toward(leg, Z, 25.0 * o)
+        rig.aim_segment(side, "thigh", leg, -Y, Z)
+        rig.aim_segment(side, "shin", leg, -Y, Z)
+        rig.foot(side, rotate_toward(Z, leg, 15.0), -leg)
+    posed = rig.pose(root)
+    return posed.translated(np.array([0.0, 0.0, -posed.verts[:, 2].min()]))
 
 
 # ------------------------------------------------------------------ registry
@@ -292,16 +404,24 @@ NEUTRAL: dict[str, dict[str, float]] = {
                   "roll": 0.0, "lumbar": 0.0},
     "bridge": {"lift": 0.0, "beta_top": 28.0, "sag": 0.0, "roll": 0.0, "lumbar": 0.0,
                "ext_left": 0.0, "ext_right": 0.0, "march_left": 0.0, "march_right": 0.0},
-    "sit": {"front": 1.0, "hinge": 0.0, "flexion": 0.0, "lumbar": 0.0, "reach": 0.0},
+    "sit": {"front": 1.0, "hinge": 0.0, "flexion": 0.0, "lumbar": 0.0, "reach": 0.0,
+            "ir_lift": 0.0},
     "lunge": {"front": 1.0, "split": 0.0, "stride": 0.75, "step": 0.0, "depth": 0.0,
               "lean": 0.0, "lumbar": 0.0, "flexion": 0.0, "hands_on_hips": 0.0,
               "arm_swing_left": 0.0, "arm_swing_right": 0.0},
+    "side_lying": {"lift": 0.0, "roll": 0.0, "lumbar": 0.0},
+    "wide": {"shift": 0.0, "depth": 0.0, "width": 0.55, "lean": 0.0, "lumbar": 0.0,
+             "reach": 0.0},
+    "long_sit": {"open_left": 0.0, "open_right": 0.0, "lean": -8.0, "lumbar": 0.0},
 }
 FAMILIES: dict[str, PoseFunction] = {
     "quadruped": quadruped,
     "bridge": bridge,
     "sit": sit_9090,
     "lunge": stand,
+    "side_lying": side_lying,
+    "wide": wide_squat,
+    "long_sit": long_sit,
 }
 
 

@@ -13,8 +13,8 @@ from posecheck.synth.clip import ClipSpec, RenderStats, render_clip
 SAMPLES: dict[str, ClipSpec] = {
     "bird_dog_clean": ClipSpec("bird_dog", "clean", seed=0),
     "bird_dog_faults": ClipSpec("bird_dog", "faults", seed=0),
-    "hip_bridge": ClipSpec("hip_bridge", "faults", seed=0),
-    "ninety_ninety": ClipSpec("ninety_ninety", "faults", seed=0),
+    "hip_bridge": ClipSpec("bridge_leg_extension", "faults", seed=0),
+    "ninety_ninety": ClipSpec("ninety_ninety_er", "faults", seed=0),
     "lunge": ClipSpec("lunge", "clean", seed=0),
 }
 

@@ -29,11 +29,18 @@ from posecheck.synth.scene import Room
 #: Distinct body shapes in a set (a worker reloads the model when the shape changes).
 BODIES = 8
 #: Exercise -> camera views it is rendered from.
+_AROUND = ("left", "right", "front_left", "front_right", "rear_left", "rear_right")
 VIEWS_BY_EXERCISE = {
-    "bird_dog": ("left", "right", "front_left", "front_right", "rear_left", "rear_right"),
-    "hip_bridge": ("left", "right", "front_left", "front_right", "rear_left", "rear_right"),
-    "ninety_ninety": ("left", "right", "front", "front_left", "front_right"),
+    "bird_dog": _AROUND,
+    "fire_hydrant": _AROUND,
+    "bridge_leg_extension": _AROUND,
+    "bridge_knee_drive": _AROUND,
+    "ninety_ninety_er": ("left", "right", "front", "front_left", "front_right"),
+    "active_ninety_ninety_ir": ("left", "right", "rear", "rear_left", "rear_right"),
     "lunge": ("left", "right", "front", "front_left", "front_right", "rear_left"),
+    "cossack_squat": ("front", "front_left", "front_right", "left", "rear"),
+    "side_lying_leg_raise": ("front", "front_left", "front_right", "rear"),
+    "seated_hip_opener": ("front", "front_left", "front_right", "left", "right"),
 }
 VARIANTS = ("clean", "faults")
 
