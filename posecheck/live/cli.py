@@ -15,7 +15,8 @@ def add_live_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
     p = subparsers.add_parser(
         "live", help="coach an exercise live from a camera (or a video standing in for one)",
         description="Live coaching: pose, form cues spoken and shown, reps and holds counted. "
-                    "Keys: q quit, space pause, r reset, n next side or exercise.")
+                    "Keys: q quit, space pause, r restart the exercise, n next exercise "
+                    "(or end the rest).")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--exercise", "-e", help="exercise spec id or spec file")
     what.add_argument("--routine", type=Path, help="routine file (TOML): exercises with rests")

@@ -1,7 +1,7 @@
 """The live window: shows frames, turns keys into actions, notices when it is closed.
 
-Keys: ``q`` or Esc quit, space pause/resume, ``r`` reset the exercise, ``n`` next side or
-exercise. Closing the window quits.
+Keys: ``q`` or Esc quit, space pause/resume, ``r`` restart the exercise, ``n`` next exercise
+(or end the rest early). Closing the window quits.
 """
 from __future__ import annotations
 
