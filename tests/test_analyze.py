@@ -107,3 +107,47 @@ def test_folder_analysis_writes_one_report_each_and_a_summary(tmp_path, empty_ro
     assert (out / "empty_room.report.json").exists()
     summary = (out / "summary.md").read_text()
     assert "broken.mp4 | error" in summary and "empty_room.mp4 | ok" in summary
+
+
+def test_real_model_landmarks_match_the_ground_truth(clean_analysis):
+    from posecheck.synth.evaluate import accuracy
+    from posecheck.synth.groundtruth import GroundTruth, path_for
+
+    truth = GroundTruth.load(path_for(CLEAN))
+    result = accuracy(clean_analysis.track, truth)
+    assert result.detection_rate >= 0.98
+    assert result.median_px / np.nanmedian(_torso_px(truth)) < 0.08
+    assert result.swapped_frames < 0.05
+
+
+def _torso_px(truth) -> np.ndarray:
+    from posecheck.synth.evaluate import torso_length_px
+
+    return torso_length_px(truth)
+
+
+def test_counts_on_committed_samples_equal_the_ground_truth():
+    from posecheck.synth.groundtruth import GroundTruth, path_for
+
+    for clip, exercise in (("bird_dog_clean.mp4", "bird_dog"), ("bird_dog_faults.mp4", "bird_dog"),
+                           ("lunge.mp4", "lunge")):
+        truth = GroundTruth.load(path_for(SAMPLES / clip))
+        expected = {side: len([r for r in truth.reps if r["side"] == side])
+                    for side in ("left", "right")}
+        reps = analyze(SAMPLES / clip, exercise).report["reps"]
+        assert (reps["left"], reps["right"]) == (expected["left"], expected["right"]), clip
+
+
+def test_injected_bird_dog_faults_are_flagged_inside_their_windows_and_clean_reps_are_not(
+        clean_analysis):
+    from posecheck.synth.groundtruth import GroundTruth, path_for
+
+    faults_clip = SAMPLES / "bird_dog_faults.mp4"
+    truth = GroundTruth.load(path_for(faults_clip))
+    flagged = analyze(faults_clip, "bird_dog").report["faults"]
+    back_rules = ("hips_stay_level", "back_does_not_arch")
+    for fault in truth.faults:
+        hits = [f for f in flagged if f["rule"] in back_rules
+                and f["start_s"] < fault["end"] and (f["end_s"] or 1e9) > fault["start"]]
+        assert hits, f"{fault['kind']} at {fault['start']:.1f}-{fault['end']:.1f} s not flagged"
+    assert not [f for f in clean_analysis.report["faults"] if f["rule"] in back_rules]
