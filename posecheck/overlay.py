@@ -63,7 +63,8 @@ class RuleState:
 class OverlayState:
     """Everything the overlay shows for one frame (all fields optional).
 
-    reps : side ("left", "right", or any single key such as "total") -> count.
+    reps : side ("left", "right", or any single key such as "total") -> count; empty for a
+        hold, whose seconds then take the counter's place.
     metrics : name -> (value, unit); NaN shows as "--". Names such as "knee_rise_left" show
         as "knee rise L"; "deg" and "px" values as whole numbers with the unit, others
         ("ratio", "") with two decimals.
@@ -184,8 +185,11 @@ def _block(lines: list[str], scale: float, thick: int, x: int, y: int, width: in
     return TextBlock(Rect(x0, y, x0 + w, y + h), tuple(lines), scale, thick, pitch, pad)
 
 
-def _reps_text(state: OverlayState) -> str:
+def _counter_text(state: OverlayState) -> str:
+    """The big counter: reps per side, or for a hold (no reps) the seconds held."""
     if not state.reps:
+        if state.hold_target:
+            return f"{state.hold_seconds or 0.0:.0f}/{state.hold_target:.0f} s"
         return ""
     target = f"/{state.target_reps}" if state.target_reps else ""
     if set(state.reps) <= {"left", "right"}:
@@ -238,9 +242,9 @@ def layout(state: OverlayState, width: int, height: int,
     pad = max(3, int(round(6 * u)))
     out: dict[str, TextBlock | Rect] = {}
 
-    # Top right: rep counter in the largest type, fps/latency under it.
+    # Top right: rep counter (or hold seconds) in the largest type, fps/latency under it.
     top_right_w = 0
-    reps = _reps_text(state)
+    reps = _counter_text(state)
     bottom_of_right = m
     if reps:
         lines, scale, thick = _fit(reps, 40 * u, int(width * 0.5), 1, 16 * u)

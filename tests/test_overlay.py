@@ -136,3 +136,10 @@ def test_metric_names_read_as_words():
     from posecheck.overlay import metric_label
     assert metric_label("knee_rise_left") == "knee rise L"
     assert metric_label("trunk_from_vertical") == "trunk from vertical"
+
+
+def test_a_hold_shows_its_seconds_as_the_counter():
+    from posecheck.overlay import layout
+    boxes = layout(OverlayState(title="Hip bridge", hold_seconds=12.4, hold_target=20.0),
+                   640, 480)
+    assert boxes["reps"].lines == ("12/20 s",) and "hold" in boxes

@@ -79,6 +79,8 @@ class ExerciseRun:
         state = self.view.overlay_state(now, shown, fps=fps, latency_ms=latency_ms)
         state.metrics = {name: (value, UNITS.get(name, unit))
                          for name, (value, unit) in state.metrics.items()}
+        if self.spec.kind == "hold":        # no reps to count: the hold time is the counter
+            state.reps = {}
         return state
 
     def report(self, model: str, model_name: str, extra: dict[str, Any]) -> dict[str, Any]:
