@@ -210,6 +210,22 @@ def test_headless_live_on_a_clip_counts_what_analyze_counts(offline, tmp_path, c
     assert "reps: 4 (left 2, right 2)" in out and str(report_path) in out
 
 
+HOLD_CLIP = ROOT / "sample_videos" / "ninety_ninety.mp4"
+
+
+@pytest.mark.skipif(not HOLD_CLIP.exists(), reason="sample_videos not rendered")
+def test_headless_live_times_holds_as_analyze_does(tmp_path):
+    from posecheck.live.session import run_live
+    from posecheck.pipeline import analyze
+    offline = analyze(HOLD_CLIP, "ninety_ninety_er", workers=1).report
+    live = run_live("ninety_ninety_er", source=str(HOLD_CLIP), voice="none", window=False,
+                    report_path=tmp_path / "live.json", print_summary=False)
+    assert live["holds"] == offline["holds"] and live["hold_seconds"] == offline["hold_seconds"]
+    assert _essence(live["events"]) == _essence(offline["events"])
+    assert sum(h["seconds"] for h in live["holds"]) > 2.0
+    assert "Hold" in [c["text"] for c in live["live"]["cues_spoken"]]
+
+
 @needs_sample
 def test_ctrl_c_ends_the_session_and_keeps_the_summary(tmp_path):
     import json
