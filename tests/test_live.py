@@ -273,6 +273,9 @@ class _FakeCapture:
     def finished(self) -> bool:
         return self.captured >= self.n
 
+    def start(self) -> "_FakeCapture":
+        return self
+
     def stop(self) -> None:
         pass
 
@@ -280,13 +283,18 @@ class _FakeCapture:
 class _FakeEstimator:
     model_name = "fake"
 
-    def __init__(self) -> None:
-        self.calls = 0
+    def __init__(self, crash_at: int | None = None) -> None:
+        self.calls, self.crash_at = 0, crash_at
 
     def process(self, image, t):
         from posecheck.track import FramePose
         self.calls += 1
+        if self.calls == self.crash_at:
+            raise RuntimeError("model crashed")
         return FramePose.missing(t)
+
+    def close(self) -> None:
+        pass
 
 
 class _ScriptedWindow:
@@ -364,3 +372,26 @@ def test_live_needs_an_exercise_or_a_routine(capsys):
     with pytest.raises(SystemExit):
         main(["live", "--source", "0"])
     assert "--exercise" in capsys.readouterr().err
+
+
+def test_no_frame_at_all_still_gives_the_analyze_shaped_report():
+    session, _ = _session([("bird_dog", 0.0)], 0, {})
+    session.loop()
+    summary = session.summary()
+    assert summary["exercise"]["id"] == "bird_dog" and summary["video"]["frames"] == 0
+    assert summary["reps"]["total"] == 0 and summary["live"]["end_reason"] == "source ended"
+    assert any("no person" in note for note in summary["notes"])
+
+
+def test_a_crash_mid_session_still_writes_the_summary(monkeypatch, tmp_path):
+    import json
+
+    from posecheck.live import session as live_session
+    monkeypatch.setattr(live_session, "PoseEstimator", lambda *a, **k: _FakeEstimator(crash_at=12))
+    monkeypatch.setattr(live_session, "LatestFrameCapture", lambda *a, **k: _FakeCapture(50))
+    with pytest.raises(RuntimeError, match="model crashed"):
+        live_session.run_live("bird_dog", source="x", voice="none", window=False,
+                              report_path=tmp_path / "s.json", print_summary=False)
+    saved = json.loads((tmp_path / "s.json").read_text())
+    assert saved["live"]["end_reason"] == "error: model crashed"
+    assert saved["video"]["frames"] == 11

@@ -45,7 +45,7 @@ from posecheck.report import SCHEMA_VERSION, format_summary, write_json_report
 
 #: Frames are shown at this height (up- or down-scaled) so the panel's type is large.
 DISPLAY_HEIGHT = 720
-#: Seconds without any frame before a live source counts as stalled (checked each wait).
+#: Longest wait for a frame before checking for quit / Ctrl-C again.
 FRAME_WAIT_S = 0.5
 
 
@@ -140,8 +140,9 @@ class LiveSession:
         self.run = None
         self.step_index += 1
         if self.step_index >= len(self.routine.steps):
-            self.scheduler.offer("routine:done", "Well done, that's all", "done", now)
-            self.end_reason = "routine complete"
+            if self.finished[-1].done:
+                self.scheduler.offer("routine:done", "Well done, that's all", "done", now)
+            self.end_reason = "completed" if self.finished[-1].done else "ended early (n)"
             self.stop.set()
             return
         label = self.routine.steps[self.step_index].label
@@ -172,22 +173,26 @@ class LiveSession:
     def loop(self) -> None:
         """Process frames until quit, Ctrl-C, the window closing or the source ending."""
         started = time.perf_counter()
-        with _on_sigint(lambda: self._key("interrupt", self.now)):
-            while not self.stop.is_set():
-                frame = self.capture.get(timeout=FRAME_WAIT_S)
-                if frame is None:
-                    if self.capture.finished:
-                        self.end_reason = self.end_reason or (
-                            self.capture.message or "source ended")
-                        break
-                    continue
-                self._process(frame)
-        self.wall_seconds = time.perf_counter() - started
-        if self.end_reason == "routine complete":
+        try:
+            with _on_sigint(lambda: self._key("interrupt", self.now)):
+                while not self.stop.is_set():
+                    frame = self.capture.get(timeout=FRAME_WAIT_S)
+                    if frame is None:
+                        if self.capture.finished:
+                            self.end_reason = self.end_reason or (
+                                self.capture.message or "source ended")
+                            break
+                        continue
+                    self._process(frame)
+        finally:                # whatever ended the loop, the running exercise is kept
+            self.wall_seconds = time.perf_counter() - started
+            if self.run is None and not self.finished:     # no frame at all: empty report
+                self._start_step(self.now)
+            if self.run is not None:
+                self.finished.append(self.run)
+                self.run = None
+        if self.end_reason == "completed":
             self._drain()
-        if self.run is not None:
-            self.finished.append(self.run)
-            self.run = None
 
     def _drain(self, limit_s: float = 5.0) -> None:
         """Let the last words ("Well done") be said before the voice closes."""
@@ -311,7 +316,18 @@ def run_live(exercise: str | None = None, *, routine: str | Path | None = None,
                               cooldown, window, on_display)
         cleanup.callback(session.close)
         capture.start()
-        session.loop()
+        try:
+            session.loop()
+        except Exception as exc:        # keep what was counted, then report the failure
+            session.end_reason = f"error: {exc}"
+            _save(session, report_path, print_summary)
+            raise
+    return _save(session, report_path, print_summary)
+
+
+def _save(session: LiveSession, report_path: str | Path | None,
+          print_summary: bool) -> dict[str, Any]:
+    """Write the session summary (and print it); return it."""
     summary = session.summary()
     path = Path(report_path) if report_path is not None else default_report_path()
     write_json_report(summary, path)
