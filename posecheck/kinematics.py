@@ -27,7 +27,7 @@ import numpy as np
 from posecheck.geometry import (
     angle_between, elevation, joint_angle, lean_from_up, line_tilt, segment_angle_from_vertical,
 )
-from posecheck.landmarks import BODY_JOINTS, INDEX, NAMES
+from posecheck.landmarks import BODY_JOINT_INDICES, INDEX, NAMES
 from posecheck.metrics import Metrics
 from posecheck.track import PoseTrack
 
@@ -260,18 +260,19 @@ def view_angle(left_shoulder: np.ndarray, right_shoulder: np.ndarray, left_hip: 
 
 
 def body_in_frame(frame_size: tuple[int, int], detected: np.ndarray,
-                  *joints: np.ndarray) -> np.ndarray:
-    """Fraction of the 12 body joints that are visible and inside the frame. (T,) 0..1.
+                  image_all: np.ndarray) -> np.ndarray:
+    """Fraction of the 12 body joints whose estimated position lies inside the frame. (T,) 0..1.
 
-    frame_size : (width, height); detected : (T,) bool, a person was found; joints : twelve
-    (T, 2) arrays (:data:`posecheck.landmarks.BODY_JOINTS`), NaN where not visible. NaN where
-    nobody was found (so "no person" and "person fully out of frame" differ).
+    frame_size : (width, height); detected : (T,) bool, a person was found; image_all :
+    (T, 33, 2) image landmarks in pixels, visible or not. Framing is about position, not
+    occlusion: in a side view the far limbs are hidden but in frame, while a body cut off by
+    the frame edge has its joints estimated outside it. NaN where nobody was found (so "no
+    person" and "person fully out of frame" differ).
     """
     width, height = frame_size
-    inside = np.zeros(detected.shape, np.float64)
-    for xy in joints:
-        inside += (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
-    inside /= len(joints)
+    xy = image_all[:, BODY_JOINT_INDICES]                                      # (T, 12, 2)
+    inside = ((xy[..., 0] >= 0) & (xy[..., 0] < width)
+              & (xy[..., 1] >= 0) & (xy[..., 1] < height)).mean(axis=1)
     inside[~detected] = np.nan
     return inside
 
@@ -352,8 +353,7 @@ METRICS: dict[str, MetricDef] = {
                                              "world:left_hip", "world:right_hip"), "ratio"),
     "back_sag": MetricDef(back_sag, ("back_contour", "torso"), "ratio"),
     "view_angle": MetricDef(view_angle, _WORLD_TORSO, "deg"),
-    "body_in_frame": MetricDef(body_in_frame, ("frame_size", "detected", *BODY_JOINTS),
-                               "ratio"),
+    "body_in_frame": MetricDef(body_in_frame, ("frame_size", "detected", "image_all"), "ratio"),
     "body_height": MetricDef(body_height, ("frame_size", *NAMES), "ratio"),
     "torso_length": MetricDef(torso_length, ("trunk",), "px"),
 }
@@ -362,7 +362,7 @@ METRICS: dict[str, MetricDef] = {
 ALL_METRICS: tuple[str, ...] = tuple(METRICS)
 
 #: Input keys that are not landmarks.
-_DERIVED = frozenset({"trunk", "torso", "back_contour", "frame_size", "detected"})
+_DERIVED = frozenset({"trunk", "torso", "back_contour", "frame_size", "detected", "image_all"})
 
 #: Metric name → unit ("deg", "ratio", "px"), e.g. to pick filter settings.
 UNITS: dict[str, str] = {name: m.unit for name, m in METRICS.items()}
@@ -408,7 +408,8 @@ def _inputs(track: PoseTrack, keys: set[str]) -> dict[str, object]:
     image = sorted(k for k in keys - _DERIVED if not k.startswith("world:"))
     world = sorted(k.removeprefix("world:") for k in keys if k.startswith("world:"))
     found: dict[str, object] = {"frame_size": track.frame_size, "detected": track.detected,
-                                "back_contour": track.back_contour}
+                                "back_contour": track.back_contour,
+                                "image_all": track.image[..., :2]}
     found.update(_gather(track.image[..., :2], track.visibility, image))
     found.update((f"world:{k}", v)
                  for k, v in _gather(track.world, track.visibility, world).items())

@@ -21,7 +21,7 @@ import numpy as np
 from posecheck.checker import Checker
 from posecheck.estimator import PoseEstimator, estimate_frames
 from posecheck.events import Event
-from posecheck.filters import one_euro_offline
+from posecheck.filters import one_euro_metrics
 from posecheck.kinematics import compute_metrics
 from posecheck.metrics import Metrics
 from posecheck.report import build_report
@@ -103,8 +103,7 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
 
 def exercise_metrics(track: PoseTrack) -> Metrics:
     """Kinematic metrics of a track, smoothed causally exactly as a live session does."""
-    raw = compute_metrics(track)
-    return Metrics(raw.names, one_euro_offline(raw.times, raw.values), raw.times)
+    return one_euro_metrics(compute_metrics(track))
 
 
 def check(track: PoseTrack, spec: Spec, strictness: str = "standard"

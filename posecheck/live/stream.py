@@ -14,13 +14,9 @@ Example
 """
 from __future__ import annotations
 
-from posecheck.filters import ONE_EURO_PRESETS, OneEuroFilter
+from posecheck.filters import OneEuroFilter, metric_params
 from posecheck.kinematics import compute_metrics
 from posecheck.track import FramePose, PoseTrack
-
-#: The filter settings of :func:`posecheck.pipeline.exercise_metrics` (its default preset).
-PIPELINE_PRESET = ONE_EURO_PRESETS["deg"]
-
 
 class MetricStream:
     """Frame by frame: ``stream(pose) -> {metric name: smoothed value}`` (NaN if unseen).
@@ -31,7 +27,7 @@ class MetricStream:
     def __init__(self, names: tuple[str, ...], frame_size: tuple[int, int], fps: float) -> None:
         self.names = tuple(dict.fromkeys(names))
         self.frame_size, self.fps = frame_size, fps
-        self._filter = OneEuroFilter.from_params(PIPELINE_PRESET)
+        self._filter = OneEuroFilter.from_params(metric_params(self.names))
 
     def __call__(self, pose: FramePose) -> dict[str, float]:
         track = PoseTrack.from_frames([pose], self.fps, self.frame_size)
