@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 SAMPLE ?= sample_videos/bird_dog_clean.mp4
 EXERCISE ?= bird_dog
 
-.PHONY: demo test models samples validation-set bench clean
+.PHONY: demo test models system-deps samples validation-set bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,15 @@ models: $(STAMP)
 demo: models
 	$(VENV)/bin/posecheck analyze $(SAMPLE) --exercise $(EXERCISE) --out reports/ --annotate reports/annotated.mp4
 
-test: models
+# Spoken cues use espeak-ng (Debian package); installed here when we may, else the speech
+# tests say what is missing.
+system-deps:
+	@command -v espeak-ng >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; \
+	  else echo "posecheck: espeak-ng is not installed: spoken cues need it (apt-get install espeak-ng)"; fi; }
+
+test: models system-deps
 	$(PY) -m pytest -q
 
 bench: models
