@@ -49,13 +49,15 @@ def _median_rate(run: Callable[[], int], repeats: int) -> tuple[float, float]:
 def _landmarker(model: str, mode: str, masks: bool):
     from mediapipe.tasks.python import BaseOptions, vision
 
+    from posecheck.estimator import quiet_native_stderr
     from posecheck.models import ensure_model
 
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(ensure_model(model))),
         running_mode=vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.IMAGE,
         num_poses=1, output_segmentation_masks=masks)
-    return vision.PoseLandmarker.create_from_options(options)
+    with quiet_native_stderr():
+        return vision.PoseLandmarker.create_from_options(options)
 
 
 def _pose_only(video: Path, model: str, mode: str, masks: bool) -> Callable[[], int]:
