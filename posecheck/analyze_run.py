@@ -52,6 +52,14 @@ def analyze_one(path: Path, spec: Spec, args: argparse.Namespace,
         csv_path = out / f"{stem}.metrics.csv"
         write_metrics_csv(result.metrics, result.track.detected, csv_path)
         result.report["metrics_csv"] = str(csv_path)
+    if args.html:
+        from posecheck.display import display_metrics
+        from posecheck.html_report import render_html
+
+        html_path = out / f"{stem}.report.html"
+        result.report["html_report"] = str(html_path)
+        atomic_write_text(html_path, render_html(result.report, result.metrics,
+                                                 display_metrics(spec)))
     if path.suffix != ".npz":
         track_path = out / f"{stem}.track.npz"
         out.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,8 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strictness", choices=STRICTNESS, default="standard")
     p.add_argument("--out", type=Path, default=Path("reports"), help="report folder")
     p.add_argument("--csv", action="store_true", help="also write per-frame metrics as CSV")
+    p.add_argument("--html", action="store_true",
+                   help="also write a readable HTML report with a timeline plot")
     p.add_argument("--annotate", type=Path, default=None,
                    help="write an annotated video here (a folder when analysing several)")
     p.add_argument("--no-segmentation", action="store_true",

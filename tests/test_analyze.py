@@ -151,3 +151,14 @@ def test_injected_bird_dog_faults_are_flagged_inside_their_windows_and_clean_rep
                 and f["start_s"] < fault["end"] and (f["end_s"] or 1e9) > fault["start"]]
         assert hits, f"{fault['kind']} at {fault['start']:.1f}-{fault['end']:.1f} s not flagged"
     assert not [f for f in clean_analysis.report["faults"] if f["rule"] in back_rules]
+
+
+def test_html_report_escapes_text_and_plots_the_timeline(clean_analysis):
+    from posecheck.display import display_metrics
+    from posecheck.html_report import render_html
+
+    report = dict(clean_analysis.report, notes=["<script>alert(1)</script>"])
+    page = render_html(report, clean_analysis.metrics, display_metrics(clean_analysis.spec))
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert page.count("<polyline") >= 2 and "<svg" in page
+    assert page.count("<tr>") >= 1 + report["reps"]["total"]
