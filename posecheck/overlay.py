@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import cv2
@@ -144,8 +145,9 @@ def _wrap(text: str, scale: float, thickness: int, max_width: int) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=1024)
 def _fit(text: str, cap_px: float, max_width: int, max_lines: int,
-         min_cap_px: float) -> tuple[list[str], float, int]:
+         min_cap_px: float) -> tuple[tuple[str, ...], float, int]:
     """Largest scale (from ``cap_px`` down to ``min_cap_px``) at which ``text`` wraps into
     ``max_lines`` lines of at most ``max_width`` pixels; the last resort cuts the end with "..".
     """
@@ -157,13 +159,13 @@ def _fit(text: str, cap_px: float, max_width: int, max_lines: int,
         fits = len(lines) <= max_lines and all(
             _text_width(line, scale, thick) <= max_width for line in lines)
         if fits:
-            return lines, scale, thick
+            return tuple(lines), scale, thick
         if cap <= min_cap_px:
             break
         cap = max(min_cap_px, cap * 0.88)
     head = lines[:max_lines - 1]
     tail = " ".join(lines[max_lines - 1:])
-    return [*head, _truncate(tail, scale, thick, max_width)], scale, thick
+    return (*head, _truncate(tail, scale, thick, max_width)), scale, thick
 
 
 def _truncate(line: str, scale: float, thickness: int, max_width: int) -> str:
@@ -175,7 +177,7 @@ def _truncate(line: str, scale: float, thickness: int, max_width: int) -> str:
     return line.rstrip() + ".." if line else ""
 
 
-def _block(lines: list[str], scale: float, thick: int, x: int, y: int, width: int | None,
+def _block(lines: list[str] | tuple[str, ...], scale: float, thick: int, x: int, y: int, width: int | None,
            pad: int, align_right: bool = False) -> TextBlock:
     pitch = int(round(_CAP_AT_1 * scale * 1.55))
     text_w = max((_text_width(line, scale, thick) for line in lines), default=0)
@@ -356,14 +358,17 @@ def _perf_text(state: OverlayState) -> str:
 
 def _shade(frame: np.ndarray, rect: Rect, colour: tuple[int, int, int],
            alpha: float = PANEL_ALPHA) -> None:
+    """Blend ``colour`` over ``rect`` of ``frame`` (translucent panel)."""
     h, w = frame.shape[:2]
     x0, y0, x1, y1 = max(0, rect.x0), max(0, rect.y0), min(w, rect.x1), min(h, rect.y1)
     if x1 <= x0 or y1 <= y0:
         return
-    roi = frame[y0:y1, x0:x1]
-    blend = np.empty_like(roi)
-    blend[:] = colour
-    cv2.addWeighted(blend, alpha, roi, 1.0 - alpha, 0.0, dst=roi)
+    roi = frame[y0:y1, x0:x1]     # roi = roi * (1 - alpha) + colour * alpha, in place
+    if colour[0] == colour[1] == colour[2]:
+        cv2.convertScaleAbs(roi, dst=roi, alpha=1.0 - alpha, beta=colour[0] * alpha)
+    else:
+        cv2.multiply(roi, (1.0 - alpha,) * 3 + (0.0,), dst=roi)
+        cv2.add(roi, tuple(c * alpha for c in colour) + (0.0,), dst=roi)
 
 
 def _draw_text(frame: np.ndarray, block: TextBlock, colour=TEXT,
