@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from posecheck.live.capture import LatestFrameCapture
+from posecheck.live.cues import number_words
 from posecheck.sources import Frame, SourceError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,16 +199,21 @@ def test_headless_live_on_a_clip_counts_what_analyze_counts(offline, tmp_path, c
                    "--voice", "none", "--report", str(report_path)])
     assert status == 0
     live = json.loads(report_path.read_text())
-    assert live["reps"] == offline.report["reps"] and live["reps"]["total"] == 4
+    reps = offline.report["reps"]
+    assert live["reps"] == reps and reps["total"] >= 2
     assert _essence(live["events"]) == _essence(offline.report["events"])
     assert live["schema_version"] == offline.report["schema_version"]
     stats = live["live"]
-    assert stats["frames_dropped"] == 0 and stats["frames_processed"] == 211
+    assert stats["frames_dropped"] == 0
+    assert stats["frames_processed"] == offline.report["video"]["frames"]
     assert stats["capture_to_cue_ms"]["p95"] > 0
+    counts = [f"{e['side']} {number_words(e['data']['count'])}"
+              for e in offline.report["events"] if e["kind"] == "rep_completed"]
     spoken = [c["text"] for c in stats["cues_spoken"]]
-    assert spoken[-4:] == ["left one", "right one", "left two", "right two"]
+    assert [text for text in spoken if text in counts] == counts     # every rep, in order
     out = capsys.readouterr().out
-    assert "reps: 4 (left 2, right 2)" in out and str(report_path) in out
+    assert f"reps: {reps['total']} (left {reps['left']}, right {reps['right']})" in out
+    assert str(report_path) in out
 
 
 HOLD_CLIP = ROOT / "sample_videos" / "ninety_ninety.mp4"
