@@ -200,3 +200,28 @@ def test_every_exercise_poses() -> None:
                 posed = take.pose(float(t))
                 assert np.isfinite(posed.verts).all()
                 assert posed.verts[:, 2].min() > -0.05, (name, variant, t)   # not under the floor
+
+
+@needs_synth
+@pytest.mark.parametrize("family, base, kind, higher", [
+    ("quadruped", {"leg_left": 1.0}, "pelvis_roll", True),     # the raised leg's hip lifts
+    ("bridge", {"lift": 1.0, "ext_left": 1.0}, "pelvis_drop", False),  # unsupported side drops
+])
+def test_fault_sides_in_3d(family: str, base: dict, kind: str, higher: bool) -> None:
+    from posecheck.synth.appearance import Appearance
+    from posecheck.synth.clip import RENDERER
+    from posecheck.synth.groundtruth import to_mediapipe
+    from posecheck.synth.poses import NEUTRAL, build, placement
+
+    body = RENDERER.body(Appearance())
+    fault = Fault(kind, 12.0, 0.0, 2.0, side="left", ramp=0.5)
+
+    def roll(params: dict) -> float:
+        posed = build(body, family, params, placement(body, family))
+        world = to_mediapipe(posed.keypoints, body.keypoint_labels, posed.heads,
+                             body.bone_labels)[None]
+        return float(derived_truth(world)[0, TRUTH_NAMES.index("pelvis_roll_3d")])
+
+    clean = NEUTRAL[family] | base
+    change = roll(apply_faults(family, clean, [fault], 1.0)) - roll(clean)
+    assert (change > 5.0) if higher else (change < -5.0)

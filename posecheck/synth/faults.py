@@ -61,10 +61,9 @@ class Fault:
 
     def signed_size(self) -> float:
         """Signed amount (times each target's factor) added at full strength."""
-        if self.kind == "pelvis_roll":
+        if self.kind in ("pelvis_roll", "pelvis_drop"):
+            # + roll turns the left hip toward the back: up when prone, down when supine.
             return self.size_deg if self.side == "left" else -self.size_deg
-        if self.kind == "pelvis_drop":   # supine: + roll lifts the left hip; drop = the other way
-            return -self.size_deg if self.side == "left" else self.size_deg
         return self.size_deg
 
 

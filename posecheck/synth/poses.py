@@ -36,7 +36,8 @@ def _pelvis_and_lumbar(rig: Rig, trunk: np.ndarray, roll: float, lumbar: float,
 
     Faults are rotations in the pelvis's own (rest-pose) axes, so their sense does not depend
     on how the body lies: +X turns the front of the pelvis down (anterior tilt).
-    roll : pelvis roll about the trunk's long axis (+ lifts the LEFT hip when prone).
+    roll : pelvis roll about the trunk's long axis; + turns the LEFT hip toward the back
+    (lifts it when prone, lowers it when supine).
     lumbar : anterior pelvic tilt (lumbar extension / arch, + = arch, - = rounding).
     flexion : extra thoracic-lumbar flexion (+ rounds the back), spread over the spine.
     The lumbar bones undo the pelvis faults in equal steps, so the thorax keeps the
@@ -146,7 +147,7 @@ def bridge(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
 
     lift : 0..1 of ``beta_top`` degrees of trunk elevation (shoulder -> hip line).
     sag : fault, degrees of trunk elevation lost (hips sinking).
-    roll : pelvis roll (+ lifts the LEFT hip); lumbar : arch (+).
+    roll : pelvis roll (+ lowers the LEFT hip, supine); lumbar : arch (+).
     ext_{side} : 0..1 that leg straightens in line with the trunk (single-leg bridge).
     march_{side} : 0..1 knee drive: thigh toward vertical, knee bent 90 degrees.
     Shoulders and the planted feet stay where they are in the neutral pose (2-link IK).
