@@ -123,11 +123,37 @@ class Take:
         return self.scene.render()
 
 
+@dataclass
+class FrameTruth:
+    """Ground truth of one rendered frame (33 MediaPipe landmarks; see GroundTruth)."""
+
+    world: np.ndarray         # (33, 3) scene metres, NaN where unknown
+    image: np.ndarray         # (33, 3) pixels x, y and camera depth
+    in_frame: np.ndarray      # (33,) bool
+    occluded: np.ndarray      # (33,) bool
+    back_contour: np.ndarray  # (CONTOUR_SAMPLES,) of the exact silhouette
+
+    @classmethod
+    def of(cls, take: Take, posed: Posed, depth: np.ndarray, mask: np.ndarray) -> "FrameTruth":
+        """From the posed body and the renderer's depth (H, W) and person mask (H, W)."""
+        from posecheck.contour import back_contour_profile
+
+        body = take.body
+        world = to_mediapipe(posed.keypoints, body.keypoint_labels, posed.heads,
+                             body.bone_labels)
+        known = np.isfinite(world[:, 0])
+        pixels, z = take.scene.project(np.nan_to_num(world))
+        image = np.concatenate([pixels, z[:, None]], axis=1)
+        image[~known] = np.nan
+        in_frame, occluded = occlusion(image[:, :2], z, depth)
+        return cls(world, image, in_frame, occluded, back_contour_profile(mask, image))
+
+
 def render_clip(spec: ClipSpec, out: str | Path, renderer: Renderer = RENDERER,
                 progress: bool = False) -> tuple[GroundTruth, RenderStats]:
     """Render ``spec`` to the video ``out`` (.mp4) and ``<out stem>.gt.npz`` beside it."""
     import cv2
-    from posecheck.contour import back_contour_profile
+
     from posecheck.kinematics import compute_metrics
 
     out = Path(out)
@@ -139,11 +165,7 @@ def render_clip(spec: ClipSpec, out: str | Path, renderer: Renderer = RENDERER,
         n = min(n, spec.max_frames)
     times = np.arange(n) / spec.fps
     names = tuple(sorted(NEUTRAL[family]))
-    world = np.zeros((n, 33, 3))
-    image = np.zeros((n, 33, 3))
-    in_frame = np.zeros((n, 33), bool)
-    occluded = np.zeros((n, 33), bool)
-    contour = []
+    rows: list[FrameTruth] = []
     params = np.zeros((n, len(names)))
     tmp = out.with_name(out.stem + ".part" + out.suffix)
     writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*FOURCC), spec.fps,
@@ -159,14 +181,7 @@ def render_clip(spec: ClipSpec, out: str | Path, renderer: Renderer = RENDERER,
             render_s += time.perf_counter() - t1
             pose_s += t1 - t0
             writer.write(cv2.cvtColor(color, cv2.COLOR_RGB2BGR))
-            world[i] = to_mediapipe(posed.keypoints, body.keypoint_labels, posed.heads,
-                                    body.bone_labels)
-            pixels, z = take.scene.project(np.nan_to_num(world[i]))
-            pixels[~np.isfinite(world[i, :, 0])] = np.nan
-            image[i, :, :2], image[i, :, 2] = pixels, z
-            image[i, ~np.isfinite(world[i, :, 0]), 2] = np.nan
-            in_frame[i], occluded[i] = occlusion(pixels, z, depth)
-            contour.append(back_contour_profile(mask, image[i]))
+            rows.append(FrameTruth.of(take, posed, depth, mask))
             params[i] = [p[k] for k in names]
             if progress and (i % 25 == 0 or i == n - 1):
                 print(f"{out.name}: frame {i + 1}/{n}, {(pose_s + render_s) / (i + 1):.2f} s/frame",
@@ -174,6 +189,7 @@ def render_clip(spec: ClipSpec, out: str | Path, renderer: Renderer = RENDERER,
     finally:
         writer.release()
     tmp.replace(out)
+    world = np.stack([r.world for r in rows])
 
     f = (spec.height / 2) / np.tan(np.deg2rad(camera.yfov_deg) / 2)
     intrinsics = np.array([[f, 0, spec.width / 2], [0, f, spec.height / 2], [0, 0, 1.0]])
@@ -189,9 +205,11 @@ def render_clip(spec: ClipSpec, out: str | Path, renderer: Renderer = RENDERER,
     empty = np.zeros((n, 0))
     gt = GroundTruth(
         fps=float(spec.fps), frame_size=(spec.width, spec.height), times=times,
-        world=world.astype(np.float32), image=image.astype(np.float32), in_frame=in_frame,
-        occluded=occluded, sources=landmark_sources(),
-        back_contour=np.array(contour, np.float32), params=params.astype(np.float32),
+        world=world.astype(np.float32), image=np.stack([r.image for r in rows]).astype(np.float32),
+        in_frame=np.stack([r.in_frame for r in rows]),
+        occluded=np.stack([r.occluded for r in rows]), sources=landmark_sources(),
+        back_contour=np.stack([r.back_contour for r in rows]).astype(np.float32),
+        params=params.astype(np.float32),
         param_names=names, truth=derived_truth(world).astype(np.float32),
         truth_names=TRUTH_NAMES, metrics=empty, metric_names=(),
         camera_pose=take.scene.cam_pose,
