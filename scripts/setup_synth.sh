@@ -25,11 +25,11 @@ fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q torch==2.13.0
-# pyrender 0.1.45 pins PyOpenGL==3.1.0, which breaks headless EGL/OSMesa on Python 3.11;
-# 3.1.7 works. pip cannot resolve the `synth` extra with that pin, so pyrender is installed
-# without its dependencies, which are listed here instead.
+# pyrender 0.1.45 pins PyOpenGL==3.1.0 while the `synth` extra (and what was tested here with
+# EGL and OSMesa) is 3.1.7: pip cannot resolve both, so pyrender is installed without its
+# dependencies, which are listed here instead.
 "$VENV/bin/python" -m pip install -q pyopengl==3.1.7 anny==0.6.2 \
     trimesh freetype-py imageio networkx pillow 'pyglet>=1.4.10,<2' scipy six
 "$VENV/bin/python" -m pip install -q --no-deps pyrender==0.1.45
 "$VENV/bin/python" -m pip install -q -e '.[test]'
-echo "synth environment ready: $VENV (ANNY_CACHE_DIR defaults to .cache/anny)"
+echo "synth environment ready: $VENV (anny cache: .cache/anny unless ANNY_CACHE_DIR is set)"

@@ -7,7 +7,8 @@ World frame (Anny's): metres, +Z up, -Y is the body's front in the rest pose, +X
 body's LEFT side. The rest pose is an A-pose standing on z = 0 near the origin.
 
 The first load builds Anny's cache (about 55 s, about 790 MB) in ``$ANNY_CACHE_DIR``, which
-defaults to ``.cache/anny`` under the current directory; later loads take about a second.
+defaults to ``.cache/anny`` in the source checkout (``~/.cache/posecheck/anny`` for an
+installed package); later loads take about a second.
 """
 from __future__ import annotations
 
@@ -19,12 +20,19 @@ import numpy as np
 
 #: Anny's six phenotype sliders, each in [0, 1].
 PHENOTYPE_KEYS = ("gender", "age", "muscle", "weight", "height", "proportions")
-DEFAULT_CACHE_DIR = Path(".cache") / "anny"
+_CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def default_cache_dir() -> Path:
+    """``.cache/anny`` in the source checkout, else ``~/.cache/posecheck/anny``."""
+    if (_CHECKOUT / "pyproject.toml").exists():
+        return _CHECKOUT / ".cache" / "anny"
+    return Path.home() / ".cache" / "posecheck" / "anny"
 
 
 def configure_cache() -> Path:
-    """Set ``ANNY_CACHE_DIR`` (default ``.cache/anny``) before anny is imported; return it."""
-    path = Path(os.environ.setdefault("ANNY_CACHE_DIR", str(DEFAULT_CACHE_DIR)))
+    """Set ``ANNY_CACHE_DIR`` (default :func:`default_cache_dir`) before anny is imported."""
+    path = Path(os.environ.setdefault("ANNY_CACHE_DIR", str(default_cache_dir())))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
