@@ -1,9 +1,9 @@
 """Per-frame metrics for a live session, computed and smoothed exactly as ``analyze`` does.
 
-``analyze`` computes metrics over the whole track and smooths them with a causal One Euro filter
-(:func:`posecheck.pipeline.exercise_metrics`); a live session does the same one frame at a
-time: the metrics of a one-frame :class:`~posecheck.track.PoseTrack`, then one step of the same
-filter. Each metric is its own filter channel, so computing only the metrics a session needs
+``analyze`` computes metrics over the whole track and smooths them with a causal One Euro filter,
+each metric with its unit's preset (:func:`posecheck.pipeline.exercise_metrics`,
+:func:`posecheck.filters.metric_params`); a live session does the same one frame at a time: the
+metrics of a one-frame :class:`~posecheck.track.PoseTrack`, then one step of the same filter. Each metric is its own filter channel, so computing only the metrics a session needs
 gives the same values as computing all of them.
 
 Example
@@ -17,6 +17,7 @@ from __future__ import annotations
 from posecheck.filters import OneEuroFilter, metric_params
 from posecheck.kinematics import compute_metrics
 from posecheck.track import FramePose, PoseTrack
+
 
 class MetricStream:
     """Frame by frame: ``stream(pose) -> {metric name: smoothed value}`` (NaN if unseen).
@@ -34,7 +35,3 @@ class MetricStream:
         raw = compute_metrics(track, self.names)
         smoothed = self._filter(pose.time, raw.values[0])
         return dict(zip(self.names, smoothed.tolist()))
-
-    def reset(self) -> None:
-        """Forget the filter state (a new exercise or a reset)."""
-        self._filter.reset()
