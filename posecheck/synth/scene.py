@@ -1,9 +1,9 @@
 """Offscreen rasterisation with pyrender on headless Mesa (EGL by default, or OSMesa).
 
-The scene: a floor, an exercise mat, a back wall, a key directional light with shadows, two fill
-lights and ambient light; the body as a vertex-coloured mesh. Keep ONE :class:`Scene` per
-process: a second pyrender ``OffscreenRenderer`` after the first is collected fails with
-``EGL_BAD_DISPLAY``.
+The scene: a floor, an exercise mat, a back wall, a key directional light with shadows, two
+distant point lights (fill and rim) and ambient light; the body as a vertex-coloured mesh.
+Keep ONE :class:`Scene` per process: a second pyrender ``OffscreenRenderer`` after the first
+is collected fails with ``EGL_BAD_DISPLAY``.
 
 Cameras are placed around the person by :class:`CameraSpec`: an azimuth relative to the
 person's forward direction, a height and a distance.
@@ -19,6 +19,12 @@ import numpy as np
 #: person's LEFT side (0 = in front, 90 = the person's left side toward the camera).
 VIEWS = {"front": 0.0, "front_left": 45.0, "left": 90.0, "rear_left": 135.0, "rear": 180.0,
          "rear_right": -135.0, "right": -90.0, "front_right": -45.0}
+
+
+#: Distance of the fill and rim point lights from the scene centre, metres.
+FILL_DISTANCE = 6.0
+#: A pixel belongs to the person where the body is this much nearer than the empty room.
+MASK_MARGIN_M = 0.002
 
 
 def _import_pyrender():
@@ -147,6 +153,7 @@ class Scene:
         self.flags = (pyrender.RenderFlags.SHADOWS_DIRECTIONAL if shadows
                       else pyrender.RenderFlags.NONE)
         self.room_nodes: list = []
+        self._room_depth: np.ndarray | None = None
         self.body_node = None
         self.cam_node = None
         self.cam_pose = np.eye(4)
@@ -155,11 +162,15 @@ class Scene:
         self.body_material = pyrender.MetallicRoughnessMaterial(
             baseColorFactor=[1.0, 1.0, 1.0, 1.0], metallicFactor=0.0, roughnessFactor=0.65)
         self.set_room(room, forward=np.array([0.0, -1.0, 0.0]))
-        for name, color, intensity, eye, target in (
-                ("light_fill", [0.85, 0.9, 1.0], 1.2, [1.5, -2.0, 1.0], [0, 0, 0.3]),
-                ("light_rim", [1.0, 1.0, 1.0], 0.8, [-1.5, 0.5, 2.0], [0, 0, 0.3])):
-            light = pyrender.DirectionalLight(color=color, intensity=intensity)
-            self.scene.add(light, name=name, pose=look_at(eye, target))
+        # Fill and rim: distant point lights (only directional lights cast shadows here, and
+        # each shadow-casting light costs a render pass).
+        for name, color, irradiance, direction in (
+                ("light_fill", [0.85, 0.9, 1.0], 1.2, [1.5, -2.0, 0.7]),
+                ("light_rim", [1.0, 1.0, 1.0], 0.8, [-1.5, 0.5, 1.7])):
+            pose = np.eye(4)
+            pose[:3, 3] = FILL_DISTANCE * np.array(direction) / np.linalg.norm(direction)
+            light = pyrender.PointLight(color=color, intensity=irradiance * FILL_DISTANCE ** 2)
+            self.scene.add(light, name=name, pose=pose)
 
     def _box(self, name, extents, centre, color, roughness, yaw: float = 0.0):
         """Add a box ``extents`` turned by ``yaw`` radians about +Z, centred at ``centre``."""
@@ -188,6 +199,7 @@ class Scene:
         wall_dir = np.array([wall_dir[0], wall_dir[1], 0.0]) / np.linalg.norm(wall_dir[:2])
         wall_centre = np.array([centre[0], centre[1], 0.0]) + 1.6 * wall_dir + [0, 0, 2.5]
         key = pyrender.DirectionalLight(color=[1.0, 0.97, 0.92], intensity=3.0)
+        self._room_depth = None
         self.room_nodes = [
             self._box("floor", [8, 8, 0.02], [0, 0, -0.016], room.floor, 0.8),
             self._box("mat", mat_extents, [0, 0, -0.003], room.mat, 0.9),
@@ -207,6 +219,7 @@ class Scene:
                                          znear=0.05, zfar=20.0)
         self.cam_pose = np.asarray(pose, float)
         self.cam_node = self.scene.add(cam, name="camera", pose=self.cam_pose)
+        self._room_depth = None
 
     def set_body(self, verts: np.ndarray, faces: np.ndarray, colors: np.ndarray) -> None:
         """Replace the body mesh. verts (V, 3), faces (F, 3) uint, colors (V, 3) in 0..1."""
@@ -225,18 +238,24 @@ class Scene:
         """Render the frame.
 
         Returns color (H, W, 3) uint8 RGB, depth (H, W) float32 metres along the view axis
-        (0 = background), and the person's mask (H, W) bool (pixels where the body is the
-        nearest surface).
+        (0 = background), and the person's mask (H, W) bool: pixels where the body is nearer
+        than the empty room (exact except within ``MASK_MARGIN_M`` of the floor it lies on).
         """
+        if self._room_depth is None:
+            self._room_depth = self._render_room_depth()
         color, depth = self.renderer.render(self.scene, flags=self.flags)
-        hidden = [n for n in self.scene.mesh_nodes if n is not self.body_node]
-        for node in hidden:
-            node.mesh.is_visible = False
-        body_depth = self.renderer.render(self.scene, flags=self._pyrender.RenderFlags.DEPTH_ONLY)
-        for node in hidden:
-            node.mesh.is_visible = True
-        mask = (body_depth > 0) & (np.abs(body_depth - depth) < 1e-3)
+        room = self._room_depth
+        mask = (depth > 0) & ((room == 0) | (depth < room - MASK_MARGIN_M))
         return color, depth.astype(np.float32), mask
+
+    def _render_room_depth(self) -> np.ndarray:
+        """(H, W) depth of the scene without the body (once per camera and room)."""
+        if self.body_node is not None:
+            self.body_node.mesh.is_visible = False
+        depth = self.renderer.render(self.scene, flags=self._pyrender.RenderFlags.DEPTH_ONLY)
+        if self.body_node is not None:
+            self.body_node.mesh.is_visible = True
+        return depth
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """World points (N, 3) -> pixels (N, 2) (x right, y down) and camera depth (N,) metres."""
