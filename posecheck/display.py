@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 
 from posecheck.events import Event
-from posecheck.kinematics import landmarks_used
+from posecheck.kinematics import UNITS, landmarks_used
 from posecheck.landmarks import INDEX, SIDES
 from posecheck.overlay import OverlayState, RuleState
 from posecheck.vocabulary import is_sided, resolve
@@ -60,6 +60,7 @@ class SessionView:
     rule_metrics: dict[str, str] = field(default_factory=dict)
     rule_status: dict[str, str] = field(default_factory=dict)
     display_metrics: tuple[str, ...] = ()
+    calibrates: bool = False
     reps: dict[str, int] = field(default_factory=dict)
     active_faults: dict[tuple[str, str | None], Event] = field(default_factory=dict)
     setup: str = ""
@@ -73,8 +74,11 @@ class SessionView:
     @classmethod
     def from_spec(cls, spec: "Spec") -> "SessionView":
         """A fresh view for one exercise."""
-        sides = SIDES if spec.sides != "none" else ("total",)
-        return cls(title=spec.title, sides=sides,
+        if spec.kind == "hold":
+            sides: tuple[str, ...] = ()       # no reps to count: the hold time is the counter
+        else:
+            sides = SIDES if spec.sides != "none" else ("total",)
+        return cls(title=spec.title, sides=sides, calibrates=spec.calibration is not None,
                    target_reps=spec.dosage.reps_per_side or None,
                    hold_target=spec.dosage.hold_seconds or None,
                    rule_metrics={r.id: r.metric for r in spec.rules},
@@ -87,11 +91,13 @@ class SessionView:
         if kind == "setup":
             self.setup, self.status = event.message, "setting up"
         elif kind in ("ready", "calibrated"):
-            self.setup, self.status = "", "counting" if kind == "calibrated" else "hold still"
+            waiting = kind == "ready" and self.calibrates
+            self.setup, self.status = "", "hold still" if waiting else "go"
             self.transient = (event.message, event.time) if event.message else self.transient
         elif kind == "rep_completed":
-            key = event.side if event.side in self.reps else next(iter(self.reps))
-            self.reps[key] += 1
+            key = event.side if event.side in self.reps else next(iter(self.reps), None)
+            if key is not None:
+                self.reps[key] += 1
             self.transient = (event.message or "Good rep", event.time)
         elif kind == "fault_started":
             self.active_faults[(event.rule or "", event.side)] = event
@@ -126,7 +132,7 @@ class SessionView:
             title=self.title, reps=dict(self.reps), target_reps=self.target_reps,
             hold_seconds=self.hold_seconds, hold_target=self.hold_target, cue=self.cue(now),
             setup=self.setup,
-            metrics={k: (v, "") for k, v in (metrics or {}).items()},
+            metrics={k: (v, UNITS.get(k, "")) for k, v in (metrics or {}).items()},
             rules=rules, fps=fps, latency_ms=latency_ms, status=self.status)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from posecheck.checker import Checker
 from posecheck.display import SessionView
 from posecheck.events import Event
-from posecheck.kinematics import UNITS
 from posecheck.live.cues import EventCues
 from posecheck.live.routine import Step
 from posecheck.live.stream import MetricStream
@@ -76,12 +75,7 @@ class ExerciseRun:
                       ) -> OverlayState:
         """What the window shows now."""
         shown = {name: self.row.get(name, float("nan")) for name in self.view.display_metrics}
-        state = self.view.overlay_state(now, shown, fps=fps, latency_ms=latency_ms)
-        state.metrics = {name: (value, UNITS.get(name, unit))
-                         for name, (value, unit) in state.metrics.items()}
-        if self.spec.kind == "hold":        # no reps to count: the hold time is the counter
-            state.reps = {}
-        return state
+        return self.view.overlay_state(now, shown, fps=fps, latency_ms=latency_ms)
 
     def report(self, model: str, model_name: str, extra: dict[str, Any]) -> dict[str, Any]:
         """The step's report, the same shape as ``analyze`` writes."""
