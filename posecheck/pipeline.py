@@ -127,8 +127,6 @@ def analyze(target: str | Path, exercise: str | Spec, model: str = "full", worke
     else:
         track = estimate_video(target, model, workers, segmentation, progress)
     metrics, events, summary = check(track, spec, strictness)
-    report = build_report(exercise={"id": spec.id, "title": spec.title,
-                                    "strictness": strictness},
-                          track=track, summary=summary, events=events,
-                          model=track.model or model)
+    report = build_report(spec=spec, strictness=strictness, track=track, summary=summary,
+                          events=events, model=track.model or model)
     return Analysis(track, metrics, events, report, spec)

@@ -14,15 +14,18 @@ import numpy as np
 
 from posecheck.events import Event
 from posecheck.metrics import Metrics
+from posecheck.spec import Spec
 from posecheck.track import PoseTrack
 
 SCHEMA_VERSION = 1
 
 
-def build_report(*, exercise: dict[str, str], track: PoseTrack, summary: dict[str, Any],
+def build_report(*, spec: Spec, strictness: str, track: PoseTrack, summary: dict[str, Any],
                  events: list[Event], model: str, extra: dict[str, Any] | None = None
                  ) -> dict[str, Any]:
     """Assemble the JSON report of one session from the track and the checker's summary."""
+    exercise = {"id": spec.id, "title": spec.title, "kind": spec.kind, "sides": spec.sides,
+                "strictness": strictness}
     frames = len(track)
     duration = float(track.times[-1] - track.times[0]) + 1.0 / track.fps if frames else 0.0
     ratio = track.detected_ratio
@@ -105,7 +108,7 @@ def format_summary(report: dict[str, Any]) -> str:
              f"{video['path']} ({video['duration_s']:.1f} s, "
              f"person in {report['person_detected_ratio']:.0%} of frames)"]
     lines += [f"  note: {n}" for n in report.get("notes", [])]
-    if reps:
+    if reps and report["exercise"].get("kind") != "hold":
         lines.append(f"  reps: {reps.get('total', 0)} "
                      f"(left {reps.get('left', 0)}, right {reps.get('right', 0)})")
     for hold in report.get("holds", []):

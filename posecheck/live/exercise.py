@@ -82,8 +82,6 @@ class ExerciseRun:
         track = PoseTrack.from_frames(self.poses, self.fps, self.frame_size, self.source,
                                       model_name)
         return build_report(
-            exercise={"id": self.spec.id, "title": self.spec.title,
-                      "strictness": self.strictness},
-            track=track, summary=self.checker.summary(), events=self.events, model=model,
+            spec=self.spec, strictness=self.strictness, track=track, summary=self.checker.summary(), events=self.events, model=model,
             extra={"set": self.step.set_number, "sets": self.step.sets,
                    "completed": self.done, **extra})
