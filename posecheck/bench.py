@@ -35,15 +35,19 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=None)
 
 
-def _median_rate(run: Callable[[], int], repeats: int) -> tuple[float, float]:
-    """Median frames/s and ms/frame of ``run`` (which returns the frames it processed)."""
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        frames = run()
-        rates.append(frames / (time.perf_counter() - start))
-    rate = statistics.median(rates)
-    return rate, 1000.0 / rate
+def _rate(run: Callable[[], int]) -> float:
+    start = time.perf_counter()
+    frames = run()
+    return frames / (time.perf_counter() - start)
+
+
+def _paired(base: Callable[[], int], other: Callable[[], int], repeats: int
+            ) -> tuple[float, float, float]:
+    """Median rates of ``base`` and ``other`` run alternately, and the median of the per-pair
+    ratios other/base: alternating keeps a ratio fair when the machine's load drifts."""
+    pairs = [(_rate(base), _rate(other)) for _ in range(repeats)]
+    return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
+            statistics.median(b / a for a, b in pairs))
 
 
 def _landmarker(model: str, mode: str, masks: bool):
@@ -144,21 +148,33 @@ def run_bench(args: argparse.Namespace) -> int:
     spec = load_spec(args.exercise)
     rows: list[tuple[str, float, float, str]] = []
 
-    def add(stage: str, run: Callable[[], int], note: str = "") -> float:
-        rate, ms = _median_rate(run, args.repeats)
-        rows.append((stage, rate, ms, note))
+    def record(stage: str, rate: float, note: str = "") -> float:
+        rows.append((stage, rate, 1000.0 / rate, note))
         print(f"  {stage}: {rate:,.1f} frames/s", flush=True)
         return rate
+
+    def add(stage: str, run: Callable[[], int], note: str = "") -> float:
+        return record(stage, statistics.median(_rate(run) for _ in range(args.repeats)), note)
+
+    def add_pair(base: tuple[str, Callable[[], int]], other: tuple[str, Callable[[], int]],
+                 note: str) -> float:
+        base_rate, other_rate, ratio = _paired(base[1], other[1], args.repeats)
+        record(base[0], base_rate)
+        record(other[0], other_rate, f"{ratio:.2f}x {note} (median of paired runs)")
+        return ratio
 
     print(f"bench: {video} ({n} frames, {source.frame_size[0]}x{source.frame_size[1]}), "
           f"median of {args.repeats}", flush=True)
     add("decode", lambda: sum(1 for _ in open_source(str(video))))
-    pose_rate = {}
     for model in args.models:
-        pose_rate[model] = add(f"pose only, {model}, VIDEO mode, with mask (decode incl.)",
-                               _pose_only(video, model, "video", True))
         add(f"pose only, {model}, VIDEO mode, no mask", _pose_only(video, model, "video", False))
     main_model = args.models[0]
+    e2e_ratio = add_pair(
+        (f"pose only, {main_model}, VIDEO mode, with mask (decode incl.)",
+         _pose_only(video, main_model, "video", True)),
+        (f"analyze end to end, {main_model}, 1 worker",
+         lambda: len(analyze(str(video), args.exercise, model=main_model, workers=1).track)),
+        "of pose only")
     add(f"pose only, {main_model}, IMAGE mode, with mask", _pose_only(video, main_model, "image", True))
 
     track = analyze(str(video), args.exercise, model=main_model, workers=1).track
@@ -191,19 +207,18 @@ def run_bench(args: argparse.Namespace) -> int:
             return n
         add("encode (mp4v)", encode)
 
-        e2e = add(f"analyze end to end, {main_model}, 1 worker",
-                  lambda: len(analyze(str(video), args.exercise, model=main_model,
-                                      workers=1).track))
         add(f"naive baseline: pose + per-frame Python angles, {main_model}",
             _naive_pipeline(video, main_model), "hobby-project style, no mask")
         long_clip = _looped_clip(video, args.loop, Path(tmp))
         workers = args.workers or default_workers()
-        one = add(f"analyze {args.loop}x clip, 1 worker",
-                  lambda: len(analyze(str(long_clip), args.exercise, model=main_model,
-                                      workers=1).track))
-        many = add(f"analyze {args.loop}x clip, {workers} workers",
-                   lambda: len(analyze(str(long_clip), args.exercise, model=main_model,
-                                       workers=workers).track))
+        scaling = add_pair(
+            (f"analyze {args.loop}x clip, 1 worker",
+             lambda: len(analyze(str(long_clip), args.exercise, model=main_model,
+                                 workers=1).track)),
+            (f"analyze {args.loop}x clip, {workers} workers",
+             lambda: len(analyze(str(long_clip), args.exercise, model=main_model,
+                                 workers=workers).track)),
+            "of 1 worker")
 
     print()
     print(f"Machine: {platform.processor() or platform.machine()}, "
@@ -211,6 +226,6 @@ def run_bench(args: argparse.Namespace) -> int:
     print("| stage | frames/s | ms/frame | note |\n|---|---:|---:|---|")
     for stage, rate, ms, note in rows:
         print(f"| {stage} | {rate:,.1f} | {ms:.3f} | {note} |")
-    print(f"\nend to end / pose only ({main_model}, same run): {e2e / pose_rate[main_model]:.2f}")
-    print(f"{workers} workers / 1 worker: {many / one:.2f}x")
+    print(f"\nend to end / pose only ({main_model}, same run): {e2e_ratio:.2f}")
+    print(f"{workers} workers / 1 worker: {scaling:.2f}x")
     return 0
