@@ -18,7 +18,7 @@ models: $(STAMP)
 	$(VENV)/bin/posecheck models fetch full
 
 demo: models
-	$(VENV)/bin/posecheck analyze $(SAMPLE) --exercise $(EXERCISE) --out reports/ --annotate reports/annotated.mp4
+	$(VENV)/bin/posecheck analyze $(SAMPLE) --exercise $(EXERCISE) --out reports/ --html --annotate reports/annotated.mp4
 
 # Spoken cues use espeak-ng (Debian package); installed here when we may, else the speech
 # tests say what is missing.
