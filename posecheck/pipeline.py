@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from queue import Empty
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +94,7 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
             while done < count and not all(f.done() for f in futures):
                 try:
                     queue.get(timeout=0.2)
-                except Exception:  # queue.Empty from the manager proxy
+                except Empty:
                     continue
                 done += 1
                 progress(1)
