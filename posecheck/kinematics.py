@@ -248,6 +248,20 @@ def back_sag(back_contour: np.ndarray, torso: np.ndarray) -> np.ndarray:
     return (below_chord.max(axis=1) + first) / torso
 
 
+def back_curve(back_contour: np.ndarray, torso: np.ndarray) -> np.ndarray:
+    """Mean signed offset of the back contour's interior from its own end-to-end chord, in
+    torso lengths: + for a rounded (humped) back, - for a hollow (arched or sagging) one.
+
+    back_contour : (T, K) as for :func:`back_sag`; torso : (T,) pixels. Returns (T,), NaN if
+    any sample is NaN. Averaging the whole interior makes it steadier than the single deepest
+    point of :func:`back_sag`, and its sign tells rounding from arching (forward hinges).
+    """
+    s = np.linspace(0.0, 1.0, back_contour.shape[1], dtype=back_contour.dtype)
+    first, last = back_contour[:, :1], back_contour[:, -1:]
+    offsets = back_contour[:, 1:-1] - (first + (last - first) * s[1:-1])
+    return offsets.mean(axis=1) / torso
+
+
 def view_angle(left_shoulder: np.ndarray, right_shoulder: np.ndarray, left_hip: np.ndarray,
                right_hip: np.ndarray) -> np.ndarray:
     """How side-on the person is: 0 = square to the camera (front or rear), 90 = side-on.
@@ -352,6 +366,7 @@ METRICS: dict[str, MetricDef] = {
     "stance_width": MetricDef(stance_width, ("world:left_ankle", "world:right_ankle",
                                              "world:left_hip", "world:right_hip"), "ratio"),
     "back_sag": MetricDef(back_sag, ("back_contour", "torso"), "ratio"),
+    "back_curve": MetricDef(back_curve, ("back_contour", "torso"), "ratio"),
     "view_angle": MetricDef(view_angle, _WORLD_TORSO, "deg"),
     "body_in_frame": MetricDef(body_in_frame, ("frame_size", "detected", "image_all"), "ratio"),
     "body_height": MetricDef(body_height, ("frame_size", *NAMES), "ratio"),

@@ -177,6 +177,16 @@ def test_world_metrics() -> None:
         90.0 - m["view_angle"])
 
 
+def test_back_curve_sign_tells_a_rounded_back_from_a_hollow_one() -> None:
+    points = pose(**QUADRUPED)
+    bump = np.sin(np.linspace(0.0, np.pi, CONTOUR_SAMPLES))
+    torso = metrics_of(points)["torso_length"]
+    rounded = metrics_of(points, contour=20.0 + 0.1 * torso * bump)["back_curve"]
+    hollow = metrics_of(points, contour=20.0 - 0.1 * torso * bump)["back_curve"]
+    flat = metrics_of(points, contour=np.linspace(10.0, 30.0, CONTOUR_SAMPLES))["back_curve"]
+    assert rounded > 0.05 and hollow == pytest.approx(-rounded) and abs(flat) < 1e-9
+
+
 def test_back_sag_measures_the_dip_below_the_contour_chord() -> None:
     s = np.linspace(0.0, 1.0, CONTOUR_SAMPLES)
     chord = 4.0 * s  # a tilted but straight contour: no sag
