@@ -63,6 +63,12 @@ def test_ground_truth_round_trip(tmp_path: Path) -> None:
     assert back.column("pitch").shape == (3,)
 
 
+def test_metrics_recomputed_from_truth() -> None:
+    gt = _tiny_truth().with_metrics()
+    assert gt.metrics.shape == (3, len(gt.metric_names)) and "trunk_from_vertical" in gt.metric_names
+    assert np.isfinite(gt.column("trunk_from_vertical")).all()
+
+
 def test_load_rejects_other_files(tmp_path: Path) -> None:
     np.savez(tmp_path / "other.npz", a=np.zeros(2))
     with pytest.raises(ValueError):

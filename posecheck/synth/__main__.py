@@ -6,6 +6,7 @@
   python -m posecheck.synth validation-set --out .cache/validation --n 200 --workers 2
   python -m posecheck.synth preview --exercise lunge --times 0,3,6 --out sheet.png
   python -m posecheck.synth evaluate sample_videos/*.mp4     # MediaPipe vs ground truth
+  python -m posecheck.synth refresh-metrics sample_videos/*.gt.npz  # after kinematics changes
   python -m posecheck.synth list
 """
 from __future__ import annotations
@@ -89,6 +90,15 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refresh_metrics(args: argparse.Namespace) -> int:
+    from posecheck.synth.groundtruth import GroundTruth
+
+    for path in args.files:
+        GroundTruth.load(path).with_metrics().save(path)
+        print(path)
+    return 0
+
+
 def _list(_: argparse.Namespace) -> int:
     from posecheck.synth.exercises import EXERCISES, VARIANTS
 
@@ -151,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     sm.add_argument("names", nargs="*", help="sample names (default: all)")
     sm.add_argument("--quiet", action="store_true")
     sm.set_defaults(func=_samples)
+
+    rm = sub.add_parser("refresh-metrics", help="recompute the kinematic metrics stored in "
+                                             "ground-truth files (no rendering, main env)")
+    rm.add_argument("files", nargs="+", help=".gt.npz files")
+    rm.set_defaults(func=_refresh_metrics)
 
     sub.add_parser("list", help="exercises, variants, views and samples").set_defaults(
         func=_list)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -154,8 +154,6 @@ def render_clip(spec: ClipSpec, out: str | Path, renderer: Renderer = RENDERER,
     """Render ``spec`` to the video ``out`` (.mp4) and ``<out stem>.gt.npz`` beside it."""
     import cv2
 
-    from posecheck.kinematics import compute_metrics
-
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     take = Take(spec, renderer)
@@ -214,8 +212,7 @@ def render_clip(spec: ClipSpec, out: str | Path, renderer: Renderer = RENDERER,
         truth_names=TRUTH_NAMES, metrics=empty, metric_names=(),
         camera_pose=take.scene.cam_pose,
         intrinsics=intrinsics, labels=labels)
-    metrics = compute_metrics(gt.to_track())
-    gt = replace(gt, metrics=metrics.values, metric_names=tuple(metrics.names))
+    gt = gt.with_metrics()
     gt.save(path_for(out))
     return gt, RenderStats(n, pose_s, render_s)
 

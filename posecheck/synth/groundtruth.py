@@ -170,6 +170,16 @@ class GroundTruth:
                          frame_size=self.frame_size, source="synth ground truth",
                          model="ground truth")
 
+    def with_metrics(self) -> "GroundTruth":
+        """A copy whose ``metrics`` are recomputed by the current ``posecheck.kinematics``
+        from the true landmarks (after the metric definitions change, no re-render needed)."""
+        from dataclasses import replace
+
+        from posecheck.kinematics import compute_metrics
+
+        metrics = compute_metrics(self.to_track())
+        return replace(self, metrics=metrics.values, metric_names=tuple(metrics.names))
+
     # ------------------------------------------------------------- files
     def save(self, path: str | Path) -> None:
         """Write ``path`` (.gt.npz), compressed and atomically."""
