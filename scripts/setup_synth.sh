@@ -25,9 +25,9 @@ fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q torch==2.13.0
-# pyrender 0.1.45 pins PyOpenGL==3.1.0 while the `synth` extra (and what was tested here with
-# EGL and OSMesa) is 3.1.7: pip cannot resolve both, so pyrender is installed without its
-# dependencies, which are listed here instead.
+# pyrender 0.1.45 pins PyOpenGL==3.1.0, but what was tested here with EGL and OSMesa is 3.1.7:
+# pip cannot resolve both, so pyrender is installed without its dependencies, which are listed
+# here instead (the `synth` extra in pyproject.toml names the same packages for pip users).
 "$VENV/bin/python" -m pip install -q pyopengl==3.1.7 anny==0.6.2 \
     trimesh freetype-py imageio networkx pillow 'pyglet>=1.4.10,<2' scipy six
 "$VENV/bin/python" -m pip install -q --no-deps pyrender==0.1.45
