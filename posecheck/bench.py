@@ -30,7 +30,7 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exercise", default="bird_dog")
     parser.add_argument("--models", nargs="+", default=["full"], choices=("lite", "full", "heavy"))
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement (median)")
-    parser.add_argument("--loop", type=int, default=4,
+    parser.add_argument("--loop", type=int, default=6,
                         help="repeat the clip this many times for the multi-worker run")
     parser.add_argument("--workers", type=int, default=None)
 

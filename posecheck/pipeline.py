@@ -54,15 +54,32 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+#: Frames a worker processes between two progress messages.
+PROGRESS_EVERY = 10
+#: The progress queue of a worker process (set by :func:`_init_worker`), or None.
+_progress_queue: Any = None
+
+
+def _init_worker(queue: Any) -> None:
+    """Runs once in each worker process: remember where to report progress."""
+    global _progress_queue
+    _progress_queue = queue
+
+
 def _estimate_chunk(target: str, start: int, stop: int, warmup: int, model: str,
-                    segmentation: bool, progress_queue: Any = None) -> PoseTrack:
+                    segmentation: bool) -> PoseTrack:
     """Landmarks of frames [start, stop), after re-reading ``warmup`` frames before start."""
     source = open_source(target, max(0, start - warmup), stop)
+    queue = _progress_queue
+
+    def report(frame, _pose) -> None:
+        if frame.index >= start and (frame.index - start + 1) % PROGRESS_EVERY == 0:
+            queue.put(PROGRESS_EVERY)
+
     with PoseEstimator(model, segmentation=segmentation) as estimator:
-        def report(frame, _pose) -> None:
-            if progress_queue is not None and frame.index >= start:
-                progress_queue.put(1)
-        poses = estimate_frames(source, estimator, report)
+        poses = estimate_frames(source, estimator, report if queue is not None else None)
+    if queue is not None:
+        queue.put((stop - start) % PROGRESS_EVERY)
     track = PoseTrack.from_frames(poses, source.fps, source.frame_size, source.name, model)
     return track[track.times >= start / source.fps - 1e-9]
 
@@ -85,20 +102,22 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
     bounds = np.linspace(0, count, workers + 1).round().astype(int)
     warmup = int(round(CHUNK_WARMUP_S * source.fps))
     context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
-        queue = manager.Queue() if progress else None
+    queue = context.Queue() if progress else None
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(queue,)) as pool:
         futures = [pool.submit(_estimate_chunk, str(target), int(a), int(b), warmup, model,
-                               segmentation, queue) for a, b in zip(bounds[:-1], bounds[1:])]
-        if queue is not None:
-            done = 0
-            while done < count and not all(f.done() for f in futures):
-                try:
-                    queue.get(timeout=0.2)
-                except Empty:
-                    continue
-                done += 1
-                progress(1)
+                               segmentation) for a, b in zip(bounds[:-1], bounds[1:])]
+        while queue is not None and not all(f.done() for f in futures):
+            try:
+                progress(queue.get(timeout=0.2))
+            except Empty:
+                continue
         chunks = [f.result() for f in futures]
+    while queue is not None:  # messages still in flight when the last chunk finished
+        try:
+            progress(queue.get(timeout=0.05))
+        except Empty:
+            break
     return PoseTrack.concatenate(chunks)
 
 
