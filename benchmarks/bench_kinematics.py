@@ -218,6 +218,15 @@ def _back_sag(f: Frame) -> float:
     return max(c[0] + (c[-1] - c[0]) * i / k - c[i] for i in range(k + 1)) / f.torso()
 
 
+def _back_curve(f: Frame) -> float:
+    c = f.contour
+    if not f.trunk() or any(math.isnan(v) for v in c):
+        return math.nan
+    k = len(c) - 1
+    offsets = [c[i] - (c[0] + (c[-1] - c[0]) * i / k) for i in range(1, k)]
+    return sum(offsets) / len(offsets) / f.torso()
+
+
 def _body_in_frame(f: Frame) -> float:
     if math.isnan(f.image[0][0]):
         return math.nan
@@ -225,7 +234,7 @@ def _body_in_frame(f: Frame) -> float:
     inside = 0
     for i in BODY_JOINT_INDICES:
         x, y = f.image[i][0], f.image[i][1]
-        inside += f.vis[i] >= VISIBILITY_MIN and 0 <= x < width and 0 <= y < height
+        inside += 0 <= x < width and 0 <= y < height
     return inside / len(BODY_JOINT_INDICES)
 
 
@@ -268,7 +277,7 @@ def _naive_table() -> dict[str, Callable[[Frame], float]]:
         "shoulder_tilt": partial(_tilt, left="left_shoulder", right="right_shoulder"),
         "hip_tilt": partial(_tilt, left="left_hip", right="right_hip"),
         "pelvis_roll": _pelvis_roll, "trunk_rotation": _trunk_rotation,
-        "stance_width": _stance_width, "back_sag": _back_sag, "view_angle": _view_angle,
+        "stance_width": _stance_width, "back_sag": _back_sag, "back_curve": _back_curve, "view_angle": _view_angle,
         "body_in_frame": _body_in_frame, "body_height": _body_height,
         "torso_length": Frame.torso,
     }
