@@ -77,10 +77,11 @@ def _annotate_target(args: argparse.Namespace, path: Path, many: bool) -> Path |
 
 def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
     """Analyse every input; a failing input is reported and the rest go on. Exit status 2 if
-    any input failed."""
+    any input failed, 130 if the user interrupted (the interrupted input still gets its report
+    of the part analysed)."""
     spec = load_spec(args.exercise)
     many = len(paths) > 1
-    rows, failed = [], 0
+    rows, failed, interrupted = [], 0, False
     for path in paths:
         try:
             result = analyze_one(path, spec, args, _annotate_target(args, path, many))
@@ -98,10 +99,15 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
         counted = [f for f in report.get("faults", []) if f.get("status") == "validated"]
         rows.append((path.name, "ok", reps.get("left", ""), reps.get("right", ""),
                      len(counted), "; ".join(report.get("notes", []))))
+        interrupted = bool(report.get("interrupted"))
+        if interrupted:
+            break
     if many:
         table = _summary_table(rows)
         print(table)
         atomic_write_text(args.out / "summary.md", table + "\n")
+    if interrupted:
+        return 130
     return 2 if failed else 0
 
 

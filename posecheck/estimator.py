@@ -117,9 +117,12 @@ class PoseEstimator:
 
 
 def estimate_frames(frames: Iterable[Frame], estimator: PoseEstimator,
-                    on_frame: Callable[[Frame, FramePose], None] | None = None) -> list[FramePose]:
-    """Run the estimator over frames; ``on_frame`` sees each frame and its result."""
-    poses = []
+                    on_frame: Callable[[Frame, FramePose], None] | None = None,
+                    into: list[FramePose] | None = None) -> list[FramePose]:
+    """Run the estimator over frames; ``on_frame`` sees each frame and its result. Results are
+    appended to ``into`` (a new list by default), which keeps them if the loop is interrupted.
+    """
+    poses = [] if into is None else into
     for frame in frames:
         pose = estimator.process(frame.image, frame.time)
         poses.append(pose)

@@ -28,7 +28,7 @@ from posecheck.metrics import Metrics
 from posecheck.report import build_report
 from posecheck.sources import open_source
 from posecheck.spec import Spec, load_spec
-from posecheck.track import PoseTrack
+from posecheck.track import FramePose, PoseTrack
 
 #: Frames each worker chunk re-reads before its own range so tracking has settled.
 CHUNK_WARMUP_S = 1.0
@@ -95,10 +95,18 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
     source = open_source(target)
     count = source.frame_count
     if source.is_live or count is None or workers <= 1 or count < workers * min_frames_per_worker:
+        poses: list[FramePose] = []
+        interrupted = False
         with PoseEstimator(model, segmentation=segmentation) as estimator:
-            poses = estimate_frames(source, estimator,
-                                    (lambda f, p: progress(1)) if progress else None)
-        return PoseTrack.from_frames(poses, source.fps, source.frame_size, source.name, model)
+            try:
+                estimate_frames(source, estimator,
+                                (lambda f, p: progress(1)) if progress else None, poses)
+            except KeyboardInterrupt:  # keep the work done so far: it gets its report
+                interrupted = True
+        track = PoseTrack.from_frames(poses, source.fps, source.frame_size, source.name, model)
+        if interrupted:
+            track.meta["interrupted"] = True
+        return track
     bounds = np.linspace(0, count, workers + 1).round().astype(int)
     warmup = int(round(CHUNK_WARMUP_S * source.fps))
     context = multiprocessing.get_context("spawn")
@@ -147,6 +155,10 @@ def analyze(target: str | Path, exercise: str | Spec, model: str = "full", worke
     else:
         track = estimate_video(target, model, workers, segmentation, progress)
     metrics, events, summary = check(track, spec, strictness)
+    interrupted = bool(track.meta.get("interrupted"))
+    covered = float(track.times[-1]) if len(track) else 0.0
+    notes = (f"interrupted by the user: the report covers the first {covered:.1f} s",)
     report = build_report(spec=spec, strictness=strictness, track=track, summary=summary,
-                          events=events, model=track.model or model)
+                          events=events, model=track.model or model,
+                          extra={"interrupted": interrupted}, notes=notes if interrupted else ())
     return Analysis(track, metrics, events, report, spec)

@@ -21,15 +21,15 @@ SCHEMA_VERSION = 1
 
 
 def build_report(*, spec: Spec, strictness: str, track: PoseTrack, summary: dict[str, Any],
-                 events: list[Event], model: str, extra: dict[str, Any] | None = None
-                 ) -> dict[str, Any]:
+                 events: list[Event], model: str, extra: dict[str, Any] | None = None,
+                 notes: tuple[str, ...] = ()) -> dict[str, Any]:
     """Assemble the JSON report of one session from the track and the checker's summary."""
     exercise = {"id": spec.id, "title": spec.title, "kind": spec.kind, "sides": spec.sides,
                 "strictness": strictness}
     frames = len(track)
     duration = float(track.times[-1] - track.times[0]) + 1.0 / track.fps if frames else 0.0
     ratio = track.detected_ratio
-    notes = []
+    notes = list(notes)
     if frames == 0 or ratio == 0.0:
         notes.append("no person was detected in the video")
     elif ratio < 0.5:

@@ -163,3 +163,24 @@ def test_injected_faults_are_flagged_inside_their_windows(clip, exercise, rules)
 def test_clean_bird_dog_raises_no_back_fault(clean_analysis):
     assert not [f for f in clean_analysis.report["faults"]
                 if f["rule"] in ("hips_stay_level", "back_does_not_arch")]
+
+
+def test_ctrl_c_keeps_the_work_done_so_far(tmp_path, monkeypatch, capsys):
+    from posecheck import estimator
+
+    real_process = estimator.PoseEstimator.process
+    calls = {"n": 0}
+
+    def process_then_interrupt(self, image, time_s):
+        calls["n"] += 1
+        if calls["n"] > 60:
+            raise KeyboardInterrupt
+        return real_process(self, image, time_s)
+
+    monkeypatch.setattr(estimator.PoseEstimator, "process", process_then_interrupt)
+    status = main(["analyze", str(CLEAN), "-e", "bird_dog", "--out", str(tmp_path),
+                   "--no-progress", "--workers", "1"])
+    assert status == 130
+    report = json.loads((tmp_path / "bird_dog_clean.report.json").read_text())
+    assert report["interrupted"] and report["video"]["frames"] == 60
+    assert any("interrupted by the user" in note for note in report["notes"])
