@@ -57,6 +57,15 @@ FOCUS: list[tuple[str, str, tuple[str, ...]]] = [
     ("ninety_ninety_er", "faults", ("right", "front_right")),
     ("bridge_leg_extension", "faults", ("left", "rear_left")),
     ("lunge", "faults", ("right", "front_right", "left", "front_left")),
+    # second round, after the first 40 had rendered in 33 minutes
+    ("bird_dog", "faults", ("right", "front_right", "left", "front_left")),
+    ("lunge", "faults", ("left", "front_left", "right", "front_right")),
+    ("bird_dog", "faults", ("left", "front_left", "right", "front_right")),
+    # third round (the machine had become idle)
+    ("bird_dog", "clean", ("right", "front_right", "left", "front_left")),
+    ("ninety_ninety_er", "faults", ("left", "front_left", "right", "front_right")),
+    # fourth round: the 90/90 rounding rule needs six holds of each kind per view
+    ("ninety_ninety_er", "faults", ("right", "front_right", "left", "front_left")),
 ]
 
 #: Which ground-truth fault kinds each rule is meant to detect (exercise, rule id) -> kinds.
@@ -67,7 +76,7 @@ TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bridge_knee_drive", "bridge_height_kept"): ("bridge_hip_drop", "pelvis_drop"),
     ("hip_bridge_hold", "no_sagging"): ("bridge_hip_drop",),
     ("hip_bridge_hold", "hips_fully_up"): ("bridge_hip_drop",),
-    ("ninety_ninety_er", "hinge_deep_enough"): ("lumbar_rounding",),
+    ("ninety_ninety_er", "back_stays_long"): ("lumbar_rounding",),
     ("lunge", "front_knee_ninety"): ("incomplete_range",),
     ("lunge", "trunk_upright"): ("trunk_lean",),
 }
@@ -79,6 +88,12 @@ SPEC_FOR = {"ninety_ninety": "ninety_ninety_er", "bird_dog": "bird_dog", "bridge
             "active_ninety_ninety_ir": "active_ninety_ninety_ir",
             "cossack_squat": "cossack_squat", "side_lying_leg_raise": "side_lying_leg_raise",
             "seated_hip_opener": "seated_hip_opener"}
+
+#: Further specs each synthetic exercise is also checked with (a bridge hold is a bridge).
+EXTRA_SPECS = {"bridge_leg_extension": ("hip_bridge_hold",)}
+#: Hold specs whose instances are the labelled reps (one bridge = one hold bout) rather than
+#: the labelled hold intervals.
+HOLD_UNITS_ARE_REPS = {"hip_bridge_hold"}
 
 #: Camera view name -> the spec's view class (view_angle bands in docs/SPEC.md).
 VIEW_CLASS = {"left": "side", "right": "side", "front": "front", "rear": "front",
@@ -159,6 +174,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 class ClipResult:
     name: str
     exercise: str
+    spec: str
     variant: str
     view: str
     view_class: str
@@ -169,6 +185,7 @@ class ClipResult:
     matched: int                  # counted reps overlapping a GT rep of the same side
     phantom: int                  # counted reps overlapping no GT rep
     instances: list               # per rule instance dicts
+    rep_outcomes: list            # per labelled rep: (fault kinds, outcome)
     ready: bool                   # the checker reached `ready`
     hold_s: float | None = None
 
@@ -187,13 +204,14 @@ def _view_class_of(angle: float) -> str | None:
     return "front"
 
 
-def analyse_clip(video: Path, model: str = "full", refresh: bool = False):
+def analyse_clip(video: Path, spec_id: str | None = None, model: str = "full",
+                 refresh: bool = False):
     """(GroundTruth, Analysis) of one clip, re-using a saved track."""
     from posecheck.pipeline import analyze
     from posecheck.synth.groundtruth import GroundTruth, path_for
 
     gt = GroundTruth.load(path_for(video))
-    spec_id = SPEC_FOR[gt.labels["exercise"]]
+    spec_id = spec_id or SPEC_FOR[gt.labels["exercise"]]
     track_path = video.with_name(video.stem + ".track.npz")
     if track_path.exists() and not refresh:
         result = analyze(track_path, spec_id)
@@ -201,6 +219,71 @@ def analyse_clip(video: Path, model: str = "full", refresh: bool = False):
         result = analyze(video, spec_id, model=model)
         result.track.save(track_path)
     return gt, result
+
+
+def rule_signal(result, rule, spec, gt, unit: dict) -> float | None:
+    """The rule's metric at its worst (in the direction the rule forbids) over the unit's
+    top (its labelled hold, else the whole unit), relative to the user's neutral when the rule
+    is; for threshold sweeps and AUCs. None if never visible."""
+    import numpy as np
+
+    m = result.metrics
+    side = unit.get("side")
+    other = {"left": "right", "right": "left"}.get(side)
+
+    def column(name: str):
+        if "{side}" in name or "{other}" in name:
+            if side is None or spec.sides in ("both", "none"):
+                cols = [m.column(name.replace("{side}", s).replace("{other}", s))
+                        for s in ("left", "right")]
+                with np.errstate(all="ignore"):
+                    return np.nanmean(np.stack(cols), axis=0), None
+            name = name.replace("{side}", side).replace("{other}", other)
+        return m.column(name), name
+
+    values, resolved = column(rule.metric)
+    if rule.relative_to == "neutral":
+        cal = result.report.get("calibration") or {}
+        base = cal.get(resolved) if resolved else None
+        if base is None:
+            return None
+        values = values - base
+    tops = [h for h in gt.intervals("hold") if h["start"] < unit["end"]
+            and h["end"] > unit["start"]] if unit["kind"] != "hold" else []
+    a, b = (tops[0]["start"], tops[0]["end"]) if tops else (unit["start"], unit["end"])
+    sel = (m.times >= a) & (m.times <= b) & np.isfinite(values)
+    if not sel.any():
+        return None
+    v = values[sel]
+    if rule.comparison == "above":
+        return float(v.min())
+    if rule.comparison == "below":
+        return float(v.max())
+    lo, hi = rule.range
+    mid = 0.5 * (lo + hi)
+    return float(v[np.argmax(np.abs(v - mid))])
+
+
+def badness(rule, signal: float | None) -> float | None:
+    """How far the signal leans toward a fault (larger = worse), for AUCs."""
+    if signal is None:
+        return None
+    if rule.comparison == "above":
+        return -signal
+    if rule.comparison == "below":
+        return signal
+    lo, hi = rule.range
+    return abs(signal - 0.5 * (lo + hi))
+
+
+def auc(fault: list, clean: list) -> float | None:
+    """P(a fault instance is worse than a clean one); ties count half; unseen ones skipped."""
+    f = [x for x in fault if x is not None]
+    c = [x for x in clean if x is not None]
+    if not f or not c:
+        return None
+    wins = sum((a > b) + 0.5 * (a == b) for a in f for b in c)
+    return wins / (len(f) * len(c))
 
 
 def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
@@ -211,6 +294,7 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
     spec = result.spec
     exercise = gt.labels["exercise"]
     view = gt.labels["spec"]["camera"]["view"]
+    sid = spec.id
     completed = [e for e in events if e.kind == "rep_completed"]
     faults = [e for e in events if e.kind == "fault_started"]
     gt_reps = gt.reps
@@ -246,7 +330,7 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
     if spec.kind == "hold":
         # Holds: bouts timed vs labelled hold intervals (sides = both: no side).
         holds = [h for h in result.report.get("holds", []) if isinstance(h, dict)]
-        gt_holds = gt.intervals("hold")
+        gt_holds = gt.reps if sid in HOLD_UNITS_ARE_REPS else gt.intervals("hold")
         gt_count = {"left": 0, "right": 0, "none": len(gt_holds)}
         counted = {"left": 0, "right": 0, "none": len(holds)}
         matched = sum(any(_overlap(h["start_s"], h["end_s"] or gt.times[-1], g["start"],
@@ -255,10 +339,11 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
         counted_spans = [(h["start_s"], h["end_s"] or float(gt.times[-1])) for h in holds]
 
     # Rule instances: each labelled rep (reps) or hold interval (holds).
-    units = gt.intervals("hold") if spec.kind == "hold" else gt_reps
+    units = gt.intervals("hold") if spec.kind == "hold" and sid not in HOLD_UNITS_ARE_REPS \
+        else gt.reps
     instances = []
     for rule in spec.rules:
-        targets = TARGETS.get((exercise, rule.id), ())
+        targets = TARGETS.get((sid, rule.id), ())
         for u in units:
             u_faults = [f for f in gt.faults if _overlap(f["start"], f["end"], u["start"],
                                                          u["end"]) > 0.2]
@@ -276,22 +361,40 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
                 continue        # a rep with another fault: neither a target nor clean
             fired = [s for s in spans if s[0] == rule.id
                      and _overlap(s[2], s[3] + 1e-6, win[0], win[1]) > 0]
+            signal = rule_signal(result, rule, spec, gt, u)
             seen = any(_overlap(a0, a1 + 1e-6, u["start"], u["end"]) > 0
                        for a0, a1 in counted_spans)
             instances.append({"rule": rule.id, "status": rule.status, "label": label,
-                              "rep_counted": seen,
+                              "rep_counted": seen, "signal": signal,
+                              "badness": badness(rule, signal),
                               "kinds": kinds, "fired": bool(fired), "side": u["side"],
                               "start": u["start"], "end": u["end"]})
+    # What became of each labelled rep: counted, rejected (reason) or missed.
+    rejected = [(float(e.data.get("start_s", e.time)), e.time, e.data.get("reason"))
+                for e in events if e.kind == "rep_rejected"]
+    rep_outcomes = []
+    if spec.kind == "reps":
+        for u in gt.reps:
+            kinds = sorted({f["kind"] for f in gt.faults
+                            if _overlap(f["start"], f["end"], u["start"], u["end"]) > 0.2})
+            if any(_overlap(a0, a1 + 1e-6, u["start"], u["end"]) > 0 for a0, a1 in counted_spans):
+                outcome = "counted"
+            else:
+                why = [w for a0, a1, w in rejected if _overlap(a0, a1 + 1e-6, u["start"],
+                                                               u["end"]) > 0]
+                outcome = f"rejected:{why[0]}" if why else "missed"
+            rep_outcomes.append((kinds, outcome))
     va = result.metrics.column("view_angle")
     measured = _view_class_of(float(np.nanmedian(va))) if np.isfinite(va).any() else None
     hold_s = None
     if spec.kind == "hold":
         hold_s = float(sum(h.get("seconds", 0.0) for h in result.report.get("holds", [])
                            if isinstance(h, dict)))
-    return ClipResult(name=video.stem, exercise=exercise, variant=gt.labels["variant"],
+    return ClipResult(name=video.stem, exercise=exercise, spec=spec.id, variant=gt.labels["variant"],
                       view=view, view_class=VIEW_CLASS[view], measured_view=measured,
                       body=int(info.get("body", -1)), gt_reps=gt_count, counted=counted,
                       matched=matched, phantom=phantom, instances=instances,
+                      rep_outcomes=rep_outcomes,
                       ready=any(e.kind == "ready" for e in events), hold_s=hold_s)
 
 
@@ -304,42 +407,51 @@ def summarise(results: list[ClipResult]) -> dict:
     table: dict = {}
     for r in results:
         for inst in r.instances:
-            key = (r.exercise, inst["rule"], r.view_class)
+            key = (r.spec, inst["rule"], r.view_class)
             row = table.setdefault(key, {"status": inst["status"], "tp": 0, "fn": 0, "fp": 0,
                                          "tn": 0, "rep_seen": 0, "clean_seen": 0,
+                                         "sig_fault": [], "sig_clean": [],
                                          "kinds": defaultdict(lambda: [0, 0])})
             if inst["label"] == "fault":
-                primary = TARGETS[(r.exercise, inst["rule"])][0]
+                primary = TARGETS[(r.spec, inst["rule"])][0]
                 if primary in inst["kinds"]:
                     row["tp" if inst["fired"] else "fn"] += 1
                     row["rep_seen"] += int(inst["rep_counted"])
+                    row["sig_fault"].append(inst["badness"])
                 for k in inst["kinds"]:
                     row["kinds"][k][0] += int(inst["fired"])
                     row["kinds"][k][1] += 1
             else:
                 row["fp" if inst["fired"] else "tn"] += 1
                 row["clean_seen"] += int(inst["rep_counted"])
+                row["sig_clean"].append(inst["badness"])
     return table
 
 
 def markdown(results: list[ClipResult], table: dict, criterion: dict) -> str:
     lines = []
     lines.append("### Rep counts (per clip)\n")
-    lines.append("| clip | view (measured) | GT reps L/R | counted L/R | matched | phantom |")
-    lines.append("|---|---|---|---|---|---|")
+    lines.append("Holds (`ninety_ninety_er`, `hip_bridge_hold`): timed bouts vs labelled "
+                 "holds (bridge: labelled reps), in the L/R columns as their total.\n")
+    lines.append("| clip | spec | view (measured) | GT L/R | counted L/R | matched | phantom |")
+    lines.append("|---|---|---|---|---|---|---|")
     for r in results:
-        lines.append(f"| {r.name} | {r.view} ({r.measured_view}) | {r.gt_reps['left']}/"
-                     f"{r.gt_reps['right']} | {r.counted['left']}/{r.counted['right']}"
-                     f"{'' if not r.counted.get('none') else ' +' + str(r.counted['none'])}"
-                     f" | {r.matched} | {r.phantom} |")
+        if r.gt_reps.get("none") or r.counted.get("none"):
+            gtxt = f"{r.gt_reps['none']} (holds)"
+            ctxt = f"{r.counted['none']} (holds)"
+        else:
+            gtxt = f"{r.gt_reps['left']}/{r.gt_reps['right']}"
+            ctxt = f"{r.counted['left']}/{r.counted['right']}"
+        lines.append(f"| {r.name} | {r.spec} | {r.view} ({r.measured_view}) | {gtxt} | "
+                     f"{ctxt} | {r.matched} | {r.phantom} |")
     lines.append("")
     lines.append("### Rep-count accuracy (per exercise and view class)\n")
-    lines.append("| exercise | view | clips | GT reps | counted | matched | phantom | "
+    lines.append("| spec | view | clips | GT reps | counted | matched | phantom | "
                  "clips exact per side |")
     lines.append("|---|---|---|---|---|---|---|---|")
     agg = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for r in results:
-        a = agg[(r.exercise, r.view_class)]
+        a = agg[(r.spec, r.view_class)]
         a[0] += 1
         a[1] += sum(r.gt_reps.values())
         a[2] += sum(r.counted.values())
@@ -352,14 +464,29 @@ def markdown(results: list[ClipResult], table: dict, criterion: dict) -> str:
         lines.append(f"| {ex} | {vc} | {a[0]} | {a[1]} | {a[2]} | {a[3]} | {a[4]} | "
                      f"{a[5]}/{a[0]} |")
     lines.append("")
+    lines.append("### What became of each labelled rep\n")
+    lines.append("| spec | view | rep label | n | counted | rejected (reason) | missed |")
+    lines.append("|---|---|---|---|---|---|---|")
+    outcome = defaultdict(lambda: defaultdict(int))
+    for r in results:
+        for kinds, what in r.rep_outcomes:
+            label = "+".join(kinds) or "clean"
+            outcome[(r.spec, r.view_class, label)][what] += 1
+    for (sp, vc, label), o in sorted(outcome.items()):
+        n = sum(o.values())
+        rej = ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(o.items())
+                        if k.startswith("rejected"))
+        lines.append(f"| {sp} | {vc} | {label} | {n} | {o.get('counted', 0)} | {rej or 0} | "
+                     f"{o.get('missed', 0)} |")
+    lines.append("")
     lines.append("### Fault detection per rule and view class\n")
     lines.append("Sensitivity = fault instances with an overlapping fault event of the rule / "
                  "fault instances; FPR = clean reps (holds) with an event of the rule / clean "
                  "reps (holds).\n")
-    lines.append("| exercise | rule | view | primary fault (others) | n fault | TP | "
-                 "sensitivity | of which counted | n clean | FP | FPR | per kind (hit/n) | "
-                 "passes |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| spec | rule | view | primary fault (others) | n fault | TP | "
+                 "sensitivity | of which counted | n clean | FP | FPR | signal AUC | "
+                 "per kind (hit/n) | passes |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (ex, rule, vc), row in sorted(table.items()):
         nf, nc = row["tp"] + row["fn"], row["fp"] + row["tn"]
         sens = row["tp"] / nf if nf else None
@@ -370,7 +497,8 @@ def markdown(results: list[ClipResult], table: dict, criterion: dict) -> str:
         target = (tg[0] + (f" ({', '.join(tg[1:])})" if tg[1:] else "")) if tg else "none"
         lines.append(f"| {ex} | `{rule}` | {vc} | {target} | {nf} | {row['tp']} | "
                      f"{_fmt(sens)} | {row['rep_seen']}/{nf} | {nc} | {row['fp']} | "
-                     f"{_fmt(fpr)} | {kinds or '–'} | {'yes' if ok else 'no'} |")
+                     f"{_fmt(fpr)} | {_fmt(auc(row['sig_fault'], row['sig_clean']))} | "
+                     f"{kinds or '–'} | {'yes' if ok else 'no'} |")
     return "\n".join(lines) + "\n"
 
 
@@ -395,16 +523,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     for video in videos:
         t0 = time.perf_counter()
         try:
-            gt, analysis = analyse_clip(video, args.model, args.refresh)
+            gt, analysis = analyse_clip(video, None, args.model, args.refresh)
+            runs = [analysis] + [analyse_clip(video, extra)[1] for extra in
+                                 EXTRA_SPECS.get(gt.labels["exercise"], ())]
         except Exception as exc:  # a broken clip must not stop the study
-            print(f"{video.name}: FAILED {exc}", file=sys.stderr)
+            print(f"{video.name}: FAILED {exc!r}", file=sys.stderr)
             continue
-        r = score_clip(video, gt, analysis, index.get(video.stem, {}))
-        results.append(r)
-        fired = sorted({i["rule"] for i in r.instances if i["fired"]})
-        print(f"{video.stem}: GT {r.gt_reps} counted {r.counted} phantom {r.phantom} "
-              f"view {r.view}->{r.measured_view} fired {fired} "
-              f"({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
+        for analysis in runs:
+            r = score_clip(video, gt, analysis, index.get(video.stem, {}))
+            results.append(r)
+            fired = sorted({i["rule"] for i in r.instances if i["fired"]})
+            print(f"{video.stem} [{r.spec}]: GT {r.gt_reps} counted {r.counted} phantom "
+                  f"{r.phantom} view {r.view}->{r.measured_view} fired {fired} "
+                  f"({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
     table = summarise(results)
     criterion = {"min_sensitivity": args.min_sensitivity, "max_fpr": args.max_fpr,
                  "min_fault": args.min_n, "min_clean": args.min_n}
@@ -415,8 +546,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"clips": [r.__dict__ for r in results],
-             "rules": [{"exercise": k[0], "rule": k[1], "view": k[2],
+             "rules": [{"spec": k[0], "rule": k[1], "view": k[2],
                         **{x: v for x, v in row.items() if x != "kinds"},
+                        "auc": auc(row["sig_fault"], row["sig_clean"]),
                         "kinds": {a: b for a, b in row["kinds"].items()},
                         "passes": passes(row, criterion)} for k, row in table.items()]},
             indent=1, default=str))
