@@ -457,9 +457,8 @@ def markdown(results: list[ClipResult], table: dict, criterion: dict) -> str:
         a[2] += sum(r.counted.values())
         a[3] += r.matched
         a[4] += r.phantom
-        a[5] += int(all(r.counted.get(s, 0) == r.gt_reps.get(s, 0) for s in ("left", "right"))
-                    or (r.counted.get("none", 0) == sum(r.gt_reps.values())
-                        and r.counted.get("none", 0) > 0))
+        a[5] += int(all(r.counted.get(s, 0) == r.gt_reps.get(s, 0)
+                        for s in ("left", "right", "none")))
     for (ex, vc), a in sorted(agg.items()):
         lines.append(f"| {ex} | {vc} | {a[0]} | {a[1]} | {a[2]} | {a[3]} | {a[4]} | "
                      f"{a[5]}/{a[0]} |")

@@ -1,6 +1,7 @@
 """Checker behaviour on synthetic metric streams built here (no video, no model)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -287,7 +288,13 @@ def test_validated_fault_is_debounced_and_reports_the_worst_value() -> None:
     stream = squats(3)
     stream.bump("trunk_from_vertical", 3.5, 0.25, 50.0)   # brief lean: under the debounce
     stream.bump("trunk_from_vertical", 6.3, 1.8, 50.0)    # real lean during rep 2
-    checker, events = run("squat", stream)
+    # The shipped chest_up is experimental since the synthetic study (no squat renders yet,
+    # benchmarks/VALIDATION.md); the checker's handling of a validated rule is tested on a copy.
+    spec = load_spec("squat")
+    spec = replace(spec, rules=tuple(replace(r, status="validated") if r.id == "chest_up" else r
+                                     for r in spec.rules))
+    checker = Checker(spec)
+    events = checker.feed_batch(stream.metrics())
     summary = checker.summary()
     faults = [f for f in summary["faults"] if f["rule"] == "chest_up"]
     assert len(faults) == 1 and faults[0]["status"] == "validated"
