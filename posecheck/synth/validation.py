@@ -61,13 +61,16 @@ def plan(n: int, seed: int = 0, fps: float = 15.0, width: int = 640, height: int
     shapes = [Appearance.random(body_rng) for _ in range(BODIES)]
     # Exercises vary fastest, so even a small set covers every exercise.
     combos = itertools.cycle([(e, v) for v in VARIANTS for e in sorted(EXERCISES)])
-    view_turn: dict[str, int] = {}
+    # Views turn per (exercise, variant): keyed by exercise alone, an even number of views
+    # would give the clean clips only left-hand views and the fault clips only right-hand ones.
+    view_turn: dict[tuple[str, str], int] = {}
     jobs = []
     for i in range(n):
         exercise, variant = next(combos)
         views = VIEWS_BY_EXERCISE.get(exercise, ("left", "right"))
-        view = views[view_turn.get(exercise, 0) % len(views)]
-        view_turn[exercise] = view_turn.get(exercise, 0) + 1
+        turn = view_turn.get((exercise, variant), 0)
+        view = views[turn % len(views)]
+        view_turn[exercise, variant] = turn + 1
         rng = np.random.default_rng([seed, 2, i])
         body = int(rng.integers(BODIES))
         look = replace(Appearance.random(rng), **shapes[body].phenotype())
