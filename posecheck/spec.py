@@ -147,7 +147,9 @@ class Calibration:
 @dataclass(frozen=True)
 class RepDefinition:
     """A rep: ``metric`` crosses ``start`` (in ``direction``), reaches ``min_peak``, comes
-    back past ``end``; ``min_duration``..``max_duration`` seconds."""
+    back past ``end``; ``min_duration``..``max_duration`` seconds. ``hidden_is_rest``: the
+    limb is out of sight at rest (a far leg behind the near one in a side view), so a hidden
+    rep metric keeps the counter armed instead of disarming it."""
 
     metric: str
     direction: str
@@ -158,6 +160,7 @@ class RepDefinition:
     max_duration: float = 10.0
     relative_to: str = "absolute"
     tolerance: Tolerance = Tolerance()
+    hidden_is_rest: bool = False
 
 
 @dataclass(frozen=True)
@@ -409,7 +412,7 @@ def _setup(table: _Table, sides: str) -> Setup:
 
 def _rep(table: _Table, sides: str) -> RepDefinition:
     table.only("metric", "direction", "start", "end", "min_peak", "min_duration",
-               "max_duration", "relative_to", "tolerance")
+               "max_duration", "relative_to", "tolerance", "hidden_is_rest")
     metric = _metric(table, "metric", sides)
     if sides in ("left", "right", "alternating") and "{side}" not in metric:
         table.fail("metric", f"sides = '{sides}' needs a '{{side}}' placeholder to know the "
@@ -430,7 +433,8 @@ def _rep(table: _Table, sides: str) -> RepDefinition:
         table.fail("max_duration", f"must exceed min_duration ({min_duration:g})")
     return RepDefinition(metric, direction, start, end, peak, min_duration, max_duration,
                          table.string("relative_to", "absolute", REFERENCES),
-                         _tolerance(table, "tolerance"))
+                         _tolerance(table, "tolerance"),
+                         table.boolean("hidden_is_rest", False))
 
 
 def _hold(table: _Table, sides: str) -> HoldDefinition:

@@ -462,3 +462,22 @@ def test_random_nan_injection_never_increases_the_count(seed: int, rate: float,
     clean_count = len(kinds(clean, "rep_completed"))
     assert clean_count == 4
     assert dirty.summary()["reps"]["total"] <= clean_count
+
+
+def test_hidden_is_rest_counts_a_far_leg_that_appears_only_when_extended() -> None:
+    from dataclasses import replace
+
+    from posecheck.spec import load_spec
+
+    bridge = load_spec("bridge_leg_extension")
+    lying = {"body_in_frame": 1.0, "body_height": 0.5, "view_angle": 85.0,
+             "trunk_from_vertical": 90.0, "knee_flexion_left": 110.0,
+             "knee_flexion_right": float("nan"), "bridge_offset_left": 0.05,
+             "bridge_offset_right": float("nan")}
+    stream = Stream(9.0, lying)
+    stream.set("knee_flexion_right", 3.0, 4.5, 5.0)      # the far leg straightens into view
+    stream.set("knee_flexion_right", 4.5, 4.7, 100.0)    # bends back, seen for a moment
+    with_flag = Checker(bridge).feed_batch(stream.metrics())
+    assert [e.side for e in kinds(with_flag, "rep_completed")] == ["right"]
+    without = Checker(replace(bridge, rep=replace(bridge.rep, hidden_is_rest=False)))
+    assert not kinds(without.feed_batch(stream.metrics()), "rep_completed")

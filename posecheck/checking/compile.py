@@ -169,7 +169,8 @@ def build_counters(spec: Spec, layout: ColumnLayout, tracks: list[str | None], l
         peak = max(sign * (rep.min_peak + shift) - rep.tolerance.at(level), start)
         origin = sign * shift if rep.relative_to == "neutral" else None
         counters.append(RepCounter(side, col, sign, start, sign * (rep.end + shift), peak,
-                                   rep.min_duration, rep.max_duration, origin))
+                                   rep.min_duration, rep.max_duration, origin,
+                                   rep.hidden_is_rest))
     return counters
 
 

@@ -13,7 +13,9 @@ class RepCounter:
     been at or below ``end`` (armed), reaches ``start``; it ends when it falls back to ``end``.
     It counts only if it lasted ``min_duration``..``max_duration`` seconds, reached ``min_peak``
     and the metric was visible on every frame from start to end. A NaN frame while idle
-    disarms the counter: a rep whose beginning was not seen never counts.
+    disarms the counter: a rep whose beginning was not seen never counts, unless
+    ``hidden_is_rest`` (a limb that is out of sight only at rest, like the far leg in a side
+    view): then a hidden metric keeps the counter armed, with ``end`` as its rest value.
 
     ``rep_range`` of a finished rep is its peak minus ``origin`` (the neutral baseline, for
     neutral-relative reps) or else minus the lowest value seen at rest before it.
@@ -25,11 +27,11 @@ class RepCounter:
     __slots__ = ("side", "col", "origin", "sign", "start", "end", "min_peak", "min_duration",
                  "max_duration", "active", "armed", "phase", "start_t", "peak", "peak_row",
                  "peak_t", "rest_value", "rep_range", "nan_seen", "reject_reason", "fault_mark",
-                 "faults_at_start")
+                 "faults_at_start", "hidden_is_rest")
 
     def __init__(self, side: str | None, col: int, sign: float, start: float,
                  end: float, min_peak: float, min_duration: float, max_duration: float,
-                 origin: float | None = None) -> None:
+                 origin: float | None = None, hidden_is_rest: bool = False) -> None:
         self.side = side
         self.col = col
         self.origin = origin
@@ -45,6 +47,7 @@ class RepCounter:
         self.reject_reason = ""
         self.fault_mark = 0
         self.faults_at_start: list[dict] = []
+        self.hidden_is_rest = hidden_is_rest
 
     def abort(self) -> None:
         """Drop the rep in progress (setup lost) and disarm."""
@@ -57,7 +60,9 @@ class RepCounter:
         x = self.sign * v[self.col]
         if not self.active:
             if x != x:
-                self.armed = False
+                if self.hidden_is_rest and not self.armed:
+                    self.rest_value = self.end
+                self.armed = self.hidden_is_rest
             elif x <= self.end:
                 if not self.armed or x < self.rest_value:
                     self.rest_value = x
