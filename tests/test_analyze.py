@@ -130,7 +130,7 @@ def test_counts_on_committed_samples_equal_the_ground_truth():
     from posecheck.synth.groundtruth import GroundTruth, path_for
 
     for clip, exercise in (("bird_dog_clean.mp4", "bird_dog"), ("bird_dog_faults.mp4", "bird_dog"),
-                           ("lunge.mp4", "lunge")):
+                           ("lunge.mp4", "lunge"), ("hip_bridge.mp4", "bridge_leg_extension")):
         truth = GroundTruth.load(path_for(SAMPLES / clip))
         expected = {side: len([r for r in truth.reps if r["side"] == side])
                     for side in ("left", "right")}
