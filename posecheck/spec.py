@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from posecheck.toml_table import TomlTable
 from posecheck.vocabulary import (METRIC_NAMES, SIDED_METRICS, SIDES, is_known, is_sided,
                                   resolve)
 
@@ -201,114 +202,6 @@ class Spec:
 
 # ------------------------------------------------------------------------------- reading
 
-class _Table:
-    """A TOML table being read: typed access that raises SpecError with the key path."""
-
-    def __init__(self, data: Any, path: str, source: str) -> None:
-        self.source = source
-        self.path = path
-        if not isinstance(data, dict):
-            self.fail("", f"must be a table, got {_type_name(data)}")
-        self.data = data
-
-    def fail(self, key: str, problem: str) -> None:
-        where = f"{self.path}.{key}" if self.path and key else (self.path or key or "(top)")
-        raise SpecError(f"{self.source}: {where}: {problem}")
-
-    def only(self, *allowed: str) -> None:
-        for key in self.data:
-            if key not in allowed:
-                self.fail(key, f"unknown key (expected one of: {', '.join(allowed)})")
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def child(self, key: str) -> "_Table":
-        return _Table(self.data[key], self._sub(key), self.source)
-
-    def children(self, key: str) -> list["_Table"]:
-        items = self.data.get(key, [])
-        if not isinstance(items, list):
-            self.fail(key, f"must be an array of tables, got {_type_name(items)}")
-        return [_Table(item, f"{self._sub(key)}[{i}]", self.source) for i, item in enumerate(items)]
-
-    def _sub(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def _get(self, key: str, default: Any) -> Any:
-        if key not in self.data:
-            if default is _REQUIRED:
-                self.fail(key, "missing required key")
-            return default
-        return self.data[key]
-
-    def string(self, key: str, default: Any = None, choices: Iterable[str] | None = None) -> Any:
-        value = self._get(key, _REQUIRED if default is None else default)
-        if not isinstance(value, str):
-            self.fail(key, f"must be a string, got {_type_name(value)}")
-        if choices is not None and value not in choices:
-            self.fail(key, f"{value!r} is not one of: {', '.join(choices)}")
-        return value
-
-    def number(self, key: str, default: Any = None, low: float | None = None,
-               high: float | None = None) -> Any:
-        value = self._get(key, _REQUIRED if default is None else default)
-        value = self._as_number(key, value)
-        if (low is not None and value < low) or (high is not None and value > high):
-            self.fail(key, f"{value} is outside {low}..{high}")
-        return value
-
-    def integer(self, key: str, default: int) -> int:
-        value = self._get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.fail(key, f"must be a non-negative integer, got {value!r}")
-        return value
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self._get(key, default)
-        if not isinstance(value, bool):
-            self.fail(key, f"must be true or false, got {_type_name(value)}")
-        return value
-
-    def pair(self, key: str, default: Any = None) -> tuple[float, float]:
-        value = self._get(key, _REQUIRED if default is None else default)
-        if not isinstance(value, (list, tuple)) or len(value) != 2:
-            self.fail(key, f"must be an array of two numbers [low, high], got {value!r}")
-        low, high = (self._as_number(key, v) for v in value)
-        if not low < high:
-            self.fail(key, f"low ({low}) must be below high ({high})")
-        return low, high
-
-    def strings(self, key: str, default: Any = None, choices: Iterable[str] | None = None
-                ) -> tuple[str, ...]:
-        value = self._get(key, _REQUIRED if default is None else default)
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            self.fail(key, f"must be an array of strings, got {value!r}")
-        if choices is not None:
-            for item in value:
-                if item not in choices:
-                    self.fail(key, f"{item!r} is not one of: {', '.join(choices)}")
-        if len(set(value)) != len(value):
-            self.fail(key, "repeated entries")
-        return tuple(value)
-
-    def _as_number(self, key: str, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(key, f"must be a number, got {_type_name(value)}")
-        if value != value or value in (float("inf"), float("-inf")):
-            self.fail(key, "must be a finite number")
-        return float(value)
-
-
-_REQUIRED = object()
-
-
-def _type_name(value: Any) -> str:
-    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
-             list: "an array", dict: "a table"}
-    return names.get(type(value), type(value).__name__)
-
-
 # ------------------------------------------------------------------------------- parsing
 
 _CONDITION_KEYS = ("metric", "comparison", "value", "range", "relative_to", "cue")
@@ -323,7 +216,7 @@ def _unknown_metric(name: str) -> str:
     return f"unknown metric {name!r}{hint}"
 
 
-def _metric(table: _Table, key: str, sides: str) -> str:
+def _metric(table: TomlTable, key: str, sides: str) -> str:
     name = table.string(key)
     if not is_known(name):
         table.fail(key, _unknown_metric(name))
@@ -332,7 +225,7 @@ def _metric(table: _Table, key: str, sides: str) -> str:
     return name
 
 
-def _condition_fields(table: _Table, sides: str) -> dict[str, Any]:
+def _condition_fields(table: TomlTable, sides: str) -> dict[str, Any]:
     comparison = table.string("comparison", choices=COMPARISONS)
     fields: dict[str, Any] = {"metric": _metric(table, "metric", sides), "comparison": comparison,
                               "relative_to": table.string("relative_to", "absolute", REFERENCES)}
@@ -347,12 +240,12 @@ def _condition_fields(table: _Table, sides: str) -> dict[str, Any]:
     return fields
 
 
-def _condition(table: _Table, sides: str) -> Condition:
+def _condition(table: TomlTable, sides: str) -> Condition:
     table.only(*_CONDITION_KEYS)
     return Condition(**_condition_fields(table, sides), cue=table.string("cue"))
 
 
-def _setup_condition(table: _Table, sides: str) -> SetupCondition:
+def _setup_condition(table: TomlTable, sides: str) -> SetupCondition:
     table.only(*_CONDITION_KEYS, "keep")
     fields = _condition_fields(table, sides)
     if fields["relative_to"] != "absolute":
@@ -361,7 +254,7 @@ def _setup_condition(table: _Table, sides: str) -> SetupCondition:
     return SetupCondition(**fields, cue=table.string("cue"), keep=table.boolean("keep", True))
 
 
-def _tolerance(table: _Table, key: str) -> Tolerance:
+def _tolerance(table: TomlTable, key: str) -> Tolerance:
     if not table.has(key):
         return Tolerance()
     sub = table.child(key)
@@ -369,7 +262,7 @@ def _tolerance(table: _Table, key: str) -> Tolerance:
     return Tolerance(**{level: sub.number(level, 0.0) for level in LEVELS})
 
 
-def _rule(table: _Table, spec_kind: str, views: tuple[str, ...], sides: str) -> Rule:
+def _rule(table: TomlTable, spec_kind: str, views: tuple[str, ...], sides: str) -> Rule:
     table.only(*_CONDITION_KEYS, "id", "phases", "scope", "debounce", "severity", "views",
                "status", "tolerance", "levels", "note")
     phases_allowed = REP_PHASES if spec_kind == "reps" else HOLD_PHASES
@@ -397,7 +290,7 @@ def _rule(table: _Table, spec_kind: str, views: tuple[str, ...], sides: str) -> 
                 note=table.string("note", ""))
 
 
-def _setup(table: _Table, sides: str) -> Setup:
+def _setup(table: TomlTable, sides: str) -> Setup:
     table.only("hold_seconds", "lost_after", "min_body_in_frame", "body_height", "view_cue",
                "conditions")
     height = table.pair("body_height", [0.2, 1.0])
@@ -410,7 +303,7 @@ def _setup(table: _Table, sides: str) -> Setup:
                  conditions=tuple(_setup_condition(c, sides) for c in table.children("conditions")))
 
 
-def _rep(table: _Table, sides: str) -> RepDefinition:
+def _rep(table: TomlTable, sides: str) -> RepDefinition:
     table.only("metric", "direction", "start", "end", "min_peak", "min_duration",
                "max_duration", "relative_to", "tolerance", "hidden_is_rest")
     metric = _metric(table, "metric", sides)
@@ -437,7 +330,7 @@ def _rep(table: _Table, sides: str) -> RepDefinition:
                          table.boolean("hidden_is_rest", False))
 
 
-def _hold(table: _Table, sides: str) -> HoldDefinition:
+def _hold(table: TomlTable, sides: str) -> HoldDefinition:
     table.only("position", "enter_seconds", "exit_seconds", "progress_seconds")
     position = tuple(_condition(c, sides) for c in table.children("position"))
     if not position:
@@ -450,7 +343,7 @@ def _hold(table: _Table, sides: str) -> HoldDefinition:
                           table.number("progress_seconds", 5.0, 0.5, 600.0))
 
 
-def _calibration(table: _Table, sides: str) -> Calibration:
+def _calibration(table: TomlTable, sides: str) -> Calibration:
     table.only("seconds", "metrics")
     metrics = table.strings("metrics")
     if not metrics:
@@ -467,7 +360,7 @@ def _concrete(template: str) -> set[str]:
     return {resolve(template, s) for s in SIDES} if is_sided(template) else {template}
 
 
-def _check_references(top: _Table, spec: Spec) -> None:
+def _check_references(top: TomlTable, spec: Spec) -> None:
     """Every metric used relative to the neutral pose must be calibrated."""
     calibrated: set[str] = set()
     if spec.calibration is not None:
@@ -494,7 +387,7 @@ _TOP_KEYS = ("id", "title", "description", "kind", "sides", "views", "dosage", "
 def parse_spec(data: dict[str, Any], source: str, expected_id: str | None = None) -> Spec:
     """Validate TOML ``data`` (already parsed) into a :class:`Spec`; ``source`` names the file
     in error messages; ``expected_id`` (the file's stem) must equal the spec's id."""
-    top = _Table(data, "", source)
+    top = TomlTable(data, "", source, SpecError)
     top.only(*_TOP_KEYS)
     spec_id = top.string("id")
     if not spec_id.isidentifier() or spec_id != spec_id.lower():

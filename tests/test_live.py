@@ -157,7 +157,7 @@ def test_shipped_routine_loads():
 
 @pytest.mark.parametrize("text, problem", [
     ('[[exercises]]\nexercise = "no_such"\n', "no_such"),
-    ('[[exercises]]\nexercise = "bird_dog"\nrepz = 3\n', "unknown key 'repz'"),
+    ('[[exercises]]\nexercise = "bird_dog"\nrepz = 3\n', "exercises[0].repz: unknown key"),
     ('[[exercises]]\nexercise = "bird_dog"\nhold_seconds = 20\n', "not held"),
     ('[[exercises]]\nexercise = "bird_dog"\nsets = 0\n', "sets"),
     ('title = "x"\n', "at least one"),

@@ -31,10 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.spec import Spec, SpecError, load_spec
+from posecheck.toml_table import TomlTable
 
 DEFAULT_REST_S = 30.0
-_STEP_KEYS = {"exercise", "sets", "reps_per_side", "hold_seconds", "rest_seconds"}
-_TOP_KEYS = {"title", "description", "rest_seconds", "exercises"}
+_STEP_KEYS = ("exercise", "sets", "reps_per_side", "hold_seconds", "rest_seconds")
+_TOP_KEYS = ("title", "description", "rest_seconds", "exercises")
 
 
 class RoutineError(ValueError):
@@ -72,16 +73,6 @@ def single_exercise(exercise: str) -> Routine:
     return Routine(spec.title, (Step(spec, 1, 1, 0.0),))
 
 
-def _number(where: str, table: dict[str, Any], key: str, default: float, low: float,
-            integer: bool = False) -> float:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            (integer and not isinstance(value, int)) or value < low:
-        kind = "an integer" if integer else "a number"
-        raise RoutineError(f"{where}.{key}: must be {kind} >= {low:g}, got {value!r}")
-    return value
-
-
 def load_routine(path: str | Path) -> Routine:
     """Read and validate a routine file; every exercise must be a known spec."""
     path = Path(path)
@@ -91,45 +82,39 @@ def load_routine(path: str | Path) -> Routine:
         raise RoutineError(f"{path}: no such routine file") from None
     except tomllib.TOMLDecodeError as exc:
         raise RoutineError(f"{path}: not valid TOML ({exc})") from None
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise RoutineError(f"{path}: unknown key {sorted(unknown)[0]!r}")
-    entries = data.get("exercises")
-    if not isinstance(entries, list) or not entries:
-        raise RoutineError(f"{path}: exercises: needs at least one [[exercises]] table")
-    default_rest = _number(str(path), data, "rest_seconds", DEFAULT_REST_S, 0.0)
+    top = TomlTable(data, "", str(path), RoutineError)
+    top.only(*_TOP_KEYS)
+    entries = top.children("exercises")
+    if not entries:
+        top.fail("exercises", "needs at least one [[exercises]] table")
+    default_rest = top.number("rest_seconds", DEFAULT_REST_S, 0.0)
     steps: list[Step] = []
-    for i, entry in enumerate(entries):
-        where = f"{path}: exercises[{i}]"
-        unknown = set(entry) - _STEP_KEYS
-        if unknown:
-            raise RoutineError(f"{where}: unknown key {sorted(unknown)[0]!r}")
-        if not isinstance(entry.get("exercise"), str):
-            raise RoutineError(f"{where}.exercise: needs an exercise id")
-        name = entry["exercise"]
+    for entry in entries:
+        entry.only(*_STEP_KEYS)
+        name = entry.string("exercise")
         if "/" in name or name.endswith(".toml"):      # relative to the routine file
             name = str((path.parent / name).resolve())
         try:
             spec = load_spec(name)
         except SpecError as exc:
-            raise RoutineError(f"{where}.exercise: {exc}") from None
-        sets = int(_number(where, entry, "sets", 1, 1, integer=True))
-        rest = float(_number(where, entry, "rest_seconds", default_rest, 0.0))
-        spec = _with_dosage(spec, entry, where, sets=sets, rest_seconds=rest)
+            entry.fail("exercise", str(exc))
+        sets = entry.integer("sets", 1, low=1)
+        rest = entry.number("rest_seconds", default_rest, 0.0)
+        spec = _with_dosage(spec, entry, sets=sets, rest_seconds=rest)
         steps += [Step(spec, n, sets, rest) for n in range(1, sets + 1)]
     last = steps[-1]
     steps[-1] = replace(last, rest_seconds=0.0)
-    return Routine(str(data.get("title", path.stem)), tuple(steps), str(path))
+    return Routine(top.string("title", path.stem), tuple(steps), str(path))
 
 
-def _with_dosage(spec: Spec, entry: dict[str, Any], where: str, **changes: Any) -> Spec:
+def _with_dosage(spec: Spec, entry: TomlTable, **changes: Any) -> Spec:
     """The spec with the routine's dosage (sets, rest, reps or hold seconds) applied."""
-    if "reps_per_side" in entry:
+    if entry.has("reps_per_side"):
         if spec.kind != "reps":
-            raise RoutineError(f"{where}.reps_per_side: {spec.id} is a hold, not reps")
-        changes["reps_per_side"] = int(_number(where, entry, "reps_per_side", 1, 1, True))
-    if "hold_seconds" in entry:
+            entry.fail("reps_per_side", f"{spec.id} is a hold, not reps")
+        changes["reps_per_side"] = entry.integer("reps_per_side", 1, low=1)
+    if entry.has("hold_seconds"):
         if spec.kind != "hold":
-            raise RoutineError(f"{where}.hold_seconds: {spec.id} is counted in reps, not held")
-        changes["hold_seconds"] = float(_number(where, entry, "hold_seconds", 1, 1))
+            entry.fail("hold_seconds", f"{spec.id} is counted in reps, not held")
+        changes["hold_seconds"] = entry.number("hold_seconds", 1.0, 1.0)
     return replace(spec, dosage=replace(spec.dosage, **changes))
