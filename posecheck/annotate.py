@@ -2,13 +2,13 @@
 the analysis, written atomically (a partial video never replaces the target)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
+from posecheck.atomic import atomic_path
 from posecheck.display import SessionView, replay
 from posecheck.overlay import draw_overlay
 from posecheck.sources import open_source
@@ -28,24 +28,20 @@ def write_annotated_video(video: str | Path, analysis: "Analysis", out_path: Pat
     names = view.display_metrics
     columns = [analysis.metrics.index(n) for n in names if n in analysis.metrics.names]
     labels = [analysis.metrics.names[c] for c in columns]
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(out_path.stem + ".part" + out_path.suffix)
-    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), source.fps,
-                             source.frame_size)
-    if not writer.isOpened():
-        raise OSError(f"{out_path}: cannot write a video here")
-    try:
-        frames = zip(source, replay(view, analysis.events, analysis.track.times))
-        for frame, (now, view) in frames:
-            i = frame.index
-            row = analysis.metrics.values[i, columns]
-            state = view.overlay_state(now, dict(zip(labels, row.tolist())))
-            landmarks = analysis.track.image[i]
-            draw_overlay(frame.image, None if np.isnan(landmarks[0, 0]) else landmarks,
-                         analysis.track.visibility[i], state)
-            writer.write(frame.image)
-        writer.release()
-        os.replace(tmp, out_path)
-    finally:
-        writer.release()
-        tmp.unlink(missing_ok=True)
+    with atomic_path(out_path, keep_suffix=True) as part:
+        writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*"mp4v"), source.fps,
+                                 source.frame_size)
+        if not writer.isOpened():
+            raise OSError(f"{out_path}: cannot write a video here")
+        try:
+            frames = zip(source, replay(view, analysis.events, analysis.track.times))
+            for frame, (now, view) in frames:
+                i = frame.index
+                row = analysis.metrics.values[i, columns]
+                state = view.overlay_state(now, dict(zip(labels, row.tolist())))
+                landmarks = analysis.track.image[i]
+                draw_overlay(frame.image, None if np.isnan(landmarks[0, 0]) else landmarks,
+                             analysis.track.visibility[i], state)
+                writer.write(frame.image)
+        finally:
+            writer.release()

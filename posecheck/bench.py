@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 import cv2
-import numpy as np
 
+from posecheck.estimator import to_mp_image
 from posecheck.landmarks import INDEX
 from posecheck.sources import open_source
 
@@ -66,14 +66,11 @@ def _landmarker(model: str, mode: str, masks: bool):
 
 def _pose_only(video: Path, model: str, mode: str, masks: bool) -> Callable[[], int]:
     """Decode + the landmarker's own work, nothing of ours after it."""
-    import mediapipe as mp
-
     def run() -> int:
         source = open_source(str(video))
         with _landmarker(model, mode, masks) as landmarker:
             for frame in source:
-                image = mp.Image(image_format=mp.ImageFormat.SRGB,
-                                 data=np.ascontiguousarray(frame.image[:, :, ::-1]))
+                image = to_mp_image(frame.image)
                 if mode == "video":
                     landmarker.detect_for_video(image, int(frame.time * 1000))
                 else:
@@ -96,15 +93,12 @@ _NAIVE_TRIPLES = [(f"{s}_{a}", f"{s}_{b}", f"{s}_{c}") for s in ("left", "right"
 
 def _naive_pipeline(video: Path, model: str) -> Callable[[], int]:
     """What hobby projects do: pose per frame, then a Python loop of angles and a counter."""
-    import mediapipe as mp
-
     def run() -> int:
         source = open_source(str(video))
         reps, up = 0, False
         with _landmarker(model, "video", False) as landmarker:
             for frame in source:
-                image = mp.Image(image_format=mp.ImageFormat.SRGB,
-                                 data=np.ascontiguousarray(frame.image[:, :, ::-1]))
+                image = to_mp_image(frame.image)
                 result = landmarker.detect_for_video(image, int(frame.time * 1000))
                 if not result.pose_landmarks:
                     continue

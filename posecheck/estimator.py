@@ -40,6 +40,14 @@ def quiet_native_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+def to_mp_image(image_bgr: np.ndarray):
+    """A MediaPipe RGB image of an OpenCV frame. image_bgr : (H, W, 3) uint8."""
+    import mediapipe as mp
+
+    return mp.Image(image_format=mp.ImageFormat.SRGB,
+                    data=np.ascontiguousarray(image_bgr[:, :, ::-1]))
+
+
 class PoseEstimator:
     """One PoseLandmarker for a stream of frames.
 
@@ -81,11 +89,8 @@ class PoseEstimator:
 
         image_bgr : (H, W, 3) uint8.
         """
-        import mediapipe as mp
-
         height, width = image_bgr.shape[:2]
-        rgb = np.ascontiguousarray(image_bgr[:, :, ::-1])
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        image = to_mp_image(image_bgr)
         first = self._last_ms < 0
         with quiet_native_stderr() if first else contextlib.nullcontext():
             if self.running_mode == "video":

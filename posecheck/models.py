@@ -21,7 +21,6 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import shutil
 import struct
 import subprocess
@@ -29,12 +28,13 @@ import sys
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.error import URLError
 from urllib.request import urlopen
+
+from posecheck.atomic import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def _records() -> dict[str, dict[str, str]]:
 def _write_record(path: Path, route: str, sha256: str) -> None:
     records = _records()
     records[path.name] = {"route": route, "sha256": sha256}
-    with _part_file(_record_path()) as part:
+    with atomic_path(_record_path()) as part:
         part.write_text(json.dumps(records, indent=2, sort_keys=True) + "\n")
 
 
@@ -262,7 +262,7 @@ def _reason(error: ModelError, path: Path) -> str:
 def _install(variant: str, route: str, produce: Callable[[Path], None]) -> Path:
     """Run ``produce(part_path)``, check the bundle, move it into place and record it."""
     path = model_path(variant)
-    with _part_file(path) as part:
+    with atomic_path(path) as part:
         produce(part)
         check_bundle(part, path.name)
         sha256 = sha256_file(part)
@@ -272,19 +272,6 @@ def _install(variant: str, route: str, produce: Callable[[Path], None]) -> Path:
                     "mediapipe or flatbuffers version?)", path.name, sha256)
     log.info("%s: installed by %s (sha256 %s)", path.name, route, sha256)
     return path
-
-
-@contextmanager
-def _part_file(path: Path) -> Iterator[Path]:
-    """A fresh ``*.part`` file beside ``path``, renamed to ``path`` on success, else removed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
-    part.touch(exist_ok=False)  # unlike mkstemp, keeps the umask's permissions
-    try:
-        yield part
-        os.replace(part, path)
-    finally:
-        part.unlink(missing_ok=True)
 
 
 def _download(variant: str, dest: Path) -> None:

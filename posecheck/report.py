@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from posecheck.atomic import atomic_path
 from posecheck.events import Event
 from posecheck.metrics import Metrics
 from posecheck.spec import Spec
@@ -73,11 +73,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write ``text`` to ``path`` atomically."""
+    with atomic_path(path) as part:
+        part.write_text(text, encoding="utf-8")
 
 
 def write_json_report(report: dict[str, Any], path: Path) -> None:
@@ -90,15 +88,12 @@ def write_metrics_csv(metrics: Metrics, detected: np.ndarray, path: Path) -> Non
 
     detected : (T,) bool.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+    with atomic_path(path) as part, open(part, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["time_s", "detected", *metrics.names])
         for t, found, row in zip(metrics.times, detected, metrics.values):
             writer.writerow([f"{t:.3f}", int(found),
                              *("" if not np.isfinite(v) else f"{v:.4f}" for v in row)])
-    os.replace(tmp, path)
 
 
 def format_summary(report: dict[str, Any]) -> str:

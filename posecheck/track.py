@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from posecheck.atomic import atomic_path
 from posecheck.landmarks import MIRROR, NUM_LANDMARKS
 
 #: Samples along the shoulder-to-hip chord in the back-contour profile.
@@ -147,16 +148,13 @@ class PoseTrack:
 
     def save(self, path: str | Path) -> None:
         """Write the track to ``path`` (.npz), atomically."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".part")
-        with open(tmp, "wb") as fh:
+        with atomic_path(path) as part, open(part, "wb") as fh:
             np.savez_compressed(
                 fh, schema=SCHEMA, image=self.image, world=self.world,
                 visibility=self.visibility, presence=self.presence, times=self.times,
                 back_contour=self.back_contour, fps=self.fps,
                 frame_size=np.array(self.frame_size), source=self.source, model=self.model,
             )
-        tmp.replace(path)
 
     @classmethod
     def load(cls, path: str | Path) -> "PoseTrack":

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from posecheck.atomic import atomic_path
 from posecheck.synth.appearance import Appearance, vertex_colors
 from posecheck.synth.body import Body, Posed
 from posecheck.synth.exercises import EXERCISES
@@ -155,7 +156,6 @@ def render_clip(spec: ClipSpec, out: str | Path, renderer: Renderer = RENDERER,
     import cv2
 
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     take = Take(spec, renderer)
     motion, family, body, camera = take.exercise.motion, take.family, take.body, take.camera
     n = int(round(motion.duration * spec.fps)) + 1
@@ -165,28 +165,28 @@ def render_clip(spec: ClipSpec, out: str | Path, renderer: Renderer = RENDERER,
     names = tuple(sorted(NEUTRAL[family]))
     rows: list[FrameTruth] = []
     params = np.zeros((n, len(names)))
-    tmp = out.with_name(out.stem + ".part" + out.suffix)
-    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*FOURCC), spec.fps,
-                             (spec.width, spec.height))
-    pose_s = render_s = 0.0
-    try:
-        for i, t in enumerate(times):
-            t0 = time.perf_counter()
-            p = take.params(float(t))
-            posed = build(body, family, p, take.root)
-            t1 = time.perf_counter()
-            color, depth, mask = take.render(posed)
-            render_s += time.perf_counter() - t1
-            pose_s += t1 - t0
-            writer.write(cv2.cvtColor(color, cv2.COLOR_RGB2BGR))
-            rows.append(FrameTruth.of(take, posed, depth, mask))
-            params[i] = [p[k] for k in names]
-            if progress and (i % 25 == 0 or i == n - 1):
-                print(f"{out.name}: frame {i + 1}/{n}, {(pose_s + render_s) / (i + 1):.2f} s/frame",
-                      file=sys.stderr, flush=True)
-    finally:
-        writer.release()
-    tmp.replace(out)
+    with atomic_path(out, keep_suffix=True) as part:
+        writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*FOURCC), spec.fps,
+                                 (spec.width, spec.height))
+        pose_s = render_s = 0.0
+        try:
+            for i, t in enumerate(times):
+                t0 = time.perf_counter()
+                p = take.params(float(t))
+                posed = build(body, family, p, take.root)
+                t1 = time.perf_counter()
+                color, depth, mask = take.render(posed)
+                render_s += time.perf_counter() - t1
+                pose_s += t1 - t0
+                writer.write(cv2.cvtColor(color, cv2.COLOR_RGB2BGR))
+                rows.append(FrameTruth.of(take, posed, depth, mask))
+                params[i] = [p[k] for k in names]
+                if progress and (i % 25 == 0 or i == n - 1):
+                    per_frame = (pose_s + render_s) / (i + 1)
+                    print(f"{out.name}: frame {i + 1}/{n}, {per_frame:.2f} s/frame",
+                          file=sys.stderr, flush=True)
+        finally:
+            writer.release()
     world = np.stack([r.world for r in rows])
 
     f = (spec.height / 2) / np.tan(np.deg2rad(camera.yfov_deg) / 2)

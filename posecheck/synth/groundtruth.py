@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from posecheck.atomic import atomic_path
 from posecheck.landmarks import INDEX, NUM_LANDMARKS
 from posecheck.track import PoseTrack
 
@@ -183,9 +184,7 @@ class GroundTruth:
     # ------------------------------------------------------------- files
     def save(self, path: str | Path) -> None:
         """Write ``path`` (.gt.npz), compressed and atomically."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".part")
-        with open(tmp, "wb") as fh:
+        with atomic_path(path) as part, open(part, "wb") as fh:
             np.savez_compressed(
                 fh, schema=SCHEMA, fps=self.fps, frame_size=np.array(self.frame_size),
                 times=self.times, world=self.world.astype(np.float32),
@@ -197,7 +196,6 @@ class GroundTruth:
                 metrics=self.metrics, metric_names=np.array(self.metric_names),
                 camera_pose=self.camera_pose, intrinsics=self.intrinsics,
                 labels=json.dumps(self.labels, sort_keys=True))
-        tmp.replace(path)
 
     @classmethod
     def load(cls, path: str | Path) -> "GroundTruth":
