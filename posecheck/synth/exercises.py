@@ -49,9 +49,7 @@ def _into_quadruped(s: Script) -> None:
     s.to(s.jitter(1.4), pitch=84.0)
     s.hold(0.2)
     s.label("setup", 0.0, note="tall kneeling, then lean into hands and knees")
-    start = s.now
-    s.hold(1.6)
-    s.label("calibration", start, note="still neutral quadruped")
+    s.calibration(1.6, "still neutral quadruped")
 
 
 def bird_dog(variant: str, rng: np.random.Generator, reps: int = 4, first_leg: str = "left",
@@ -132,9 +130,7 @@ def _lying_start(s: Script) -> None:
     s.to(0.5, march_left=0.15).to(0.5, march_left=0.0)
     s.label("fidget", 0.0, side="left", note="shuffles the left foot into place")
     s.hold(0.2)
-    start = s.now
-    s.hold(1.5)
-    s.label("calibration", start, note="still, lying with knees bent")
+    s.calibration(1.5, "still, lying with knees bent")
 
 
 def bridge_leg_extension(variant: str, rng: np.random.Generator, reps: int = 4,
@@ -209,9 +205,7 @@ def bridge_knee_drive(variant: str, rng: np.random.Generator, reps: int = 4,
 def _into_9090(s: Script) -> None:
     s.to(0.6, hinge=3.0, reach=0.0).to(0.6, hinge=0.0)
     s.label("setup", 0.0, note="settles into the 90/90 sit")
-    start = s.now
-    s.hold(1.5)
-    s.label("calibration", start, note="still, upright 90/90")
+    s.calibration(1.5, "still, upright 90/90")
 
 
 def ninety_ninety_er(variant: str, rng: np.random.Generator, front: str = "left",
@@ -285,9 +279,7 @@ def lunge(variant: str, rng: np.random.Generator, reps: int = 4, first_leg: str 
     s.hold(0.5)
     s.to(0.7, hands_on_hips=1.0)
     s.label("setup", 0.0, note="hands to the hips")
-    start = s.now
-    s.hold(1.2)
-    s.label("calibration", start, note="still standing")
+    s.calibration(1.2, "still standing")
     faults: list[Fault] = []
     leg = first_leg
     for i in range(reps):
@@ -326,9 +318,7 @@ def cossack_squat(variant: str, rng: np.random.Generator, reps: int = 4,
     s = Script("wide", "cossack_squat", {"width": 0.2}, rng)
     s.to(0.9, width=0.55)
     s.label("setup", 0.0, note="steps out to a wide stance")
-    start = s.now
-    s.hold(1.2)
-    s.label("calibration", start, note="still, wide stance")
+    s.calibration(1.2, "still, wide stance")
     faults: list[Fault] = []
     leg = first_leg
     for i in range(reps):
@@ -365,9 +355,7 @@ def side_lying_leg_raise(variant: str, rng: np.random.Generator, reps: int = 4
     s = Script("side_lying", "side_lying_leg_raise", {}, rng)
     s.to(0.4, lift=0.1).to(0.4, lift=0.0)
     s.label("fidget", 0.0, side="left", note="shifts the top leg into place")
-    start = s.now
-    s.hold(1.4)
-    s.label("calibration", start, note="still, lying on the side")
+    s.calibration(1.4, "still, lying on the side")
     faults: list[Fault] = []
     for i in range(reps):
         start = s.now
@@ -400,9 +388,7 @@ def seated_hip_opener(variant: str, rng: np.random.Generator, reps: int = 4,
     s = Script("long_sit", "seated_hip_opener", {"lean": -20.0}, rng)
     s.to(0.8, lean=-8.0)
     s.label("setup", 0.0, note="sits up tall")
-    start = s.now
-    s.hold(1.2)
-    s.label("calibration", start, note="still, sitting tall")
+    s.calibration(1.2, "still, sitting tall")
     faults: list[Fault] = []
     leg = first_leg
     for i in range(reps):

@@ -102,6 +102,14 @@ class Script:
         """Label the interval from ``start`` to now."""
         self.intervals.append(Interval(kind, round(start, 6), round(self.now, 6), side, note))
 
+    def calibration(self, seconds: float, note: str) -> "Script":
+        """Hold the start position still for ``seconds``, labelled as the neutral-pose
+        calibration the checker measures."""
+        start = self.now
+        self.hold(seconds)
+        self.label("calibration", start, note=note)
+        return self
+
     def jitter(self, seconds: float, spread: float = 0.1) -> float:
         """``seconds`` scaled by a random factor in 1 +- spread (tempo variation)."""
         return float(seconds * (1.0 + self.rng.uniform(-spread, spread)))
