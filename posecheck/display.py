@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 
 from posecheck.events import Event
-from posecheck.kinematics import UNITS, landmarks_used
+from posecheck.kinematics import landmarks_used
 from posecheck.landmarks import INDEX, SIDES
 from posecheck.overlay import OverlayState, RuleState
+from posecheck.readable import readable
 from posecheck.vocabulary import is_sided, resolve
 
 if TYPE_CHECKING:
@@ -51,6 +52,10 @@ class SessionView:
 
     rule_metrics : rule id -> metric name it checks (``{side}`` resolved per fault event).
     rule_status : rule id -> "validated" | "experimental".
+    sides : the counters shown: ("left", "right") for alternating exercises, ("total",) when
+        both sides move together (one count, as the report counts it), () for a hold.
+    baseline : the user's neutral value per metric once calibrated; metrics that have one are
+        shown as a change from it ("+45 % torso").
     """
 
     title: str
@@ -61,6 +66,8 @@ class SessionView:
     rule_status: dict[str, str] = field(default_factory=dict)
     display_metrics: tuple[str, ...] = ()
     calibrates: bool = False
+    is_hold: bool = False
+    baseline: dict[str, float] = field(default_factory=dict)
     reps: dict[str, int] = field(default_factory=dict)
     active_faults: dict[tuple[str, str | None], Event] = field(default_factory=dict)
     setup: str = ""
@@ -76,9 +83,12 @@ class SessionView:
         """A fresh view for one exercise."""
         if spec.kind == "hold":
             sides: tuple[str, ...] = ()       # no reps to count: the hold time is the counter
-        else:
-            sides = SIDES if spec.sides != "none" else ("total",)
+        elif spec.sides == "alternating":
+            sides = SIDES
+        else:                                 # "both" and "none": one count, like the report
+            sides = ("total",)
         return cls(title=spec.title, sides=sides, calibrates=spec.calibration is not None,
+                   is_hold=spec.kind == "hold",
                    target_reps=spec.dosage.reps_per_side or None,
                    hold_target=spec.dosage.hold_seconds or None,
                    rule_metrics={r.id: r.metric for r in spec.rules},
@@ -89,15 +99,25 @@ class SessionView:
         """Fold one event into the state."""
         kind = event.kind
         if kind == "setup":
-            self.setup, self.status = event.message, "setting up"
+            self.setup, self.status = event.message, "getting into position"
         elif kind in ("ready", "calibrated"):
             waiting = kind == "ready" and self.calibrates
-            self.setup, self.status = "", "hold still" if waiting else "go"
+            self.setup = ""
+            self.status = ("hold still: measuring your start position" if waiting else
+                           "go: hold the position" if self.is_hold else "go: start your reps")
             self.transient = (event.message, event.time) if event.message else self.transient
+            if kind == "calibrated":
+                self.baseline = {k: float(v) for k, v in event.data.get("baseline", {}).items()
+                                 if v is not None}
+        elif kind == "rep_started":
+            self.status = f"{event.side} rep under way" if event.side else "rep under way"
+        elif kind == "rep_rejected":
+            self.status = "that rep did not count"
         elif kind == "rep_completed":
             key = event.side if event.side in self.reps else next(iter(self.reps), None)
             if key is not None:
                 self.reps[key] += 1
+                self.status = self._progress(key)
             self.transient = (event.message or "Good rep", event.time)
         elif kind == "fault_started":
             self.active_faults[(event.rule or "", event.side)] = event
@@ -107,6 +127,31 @@ class SessionView:
             self.hold_seconds = float(event.data.get("seconds", self.hold_seconds or 0.0))
         elif kind == "side_switch":
             self.transient = (event.message or "Switch sides", event.time)
+
+    def _progress(self, key: str) -> str:
+        """"left: 3 of 8 done" after a rep."""
+        who = "" if key == "total" else f"{key}: "
+        of = f" of {self.target_reps}" if self.target_reps else ""
+        return f"{who}{self.reps[key]}{of} done"
+
+    def goal(self) -> str:
+        """What "/N" on the counter means."""
+        if not self.target_reps or not self.reps:
+            return ""
+        each = " per side" if set(self.reps) == set(SIDES) else ""
+        return f"goal: {self.target_reps} reps{each}"
+
+    def shown_metrics(self, metrics: dict[str, float]) -> dict[str, str]:
+        """Display labels and values with units; a change from neutral where calibrated."""
+        shown = {}
+        for name, value in metrics.items():
+            if name in self.baseline:
+                label, text = readable(name, value - self.baseline[name], signed=True)
+                shown[f"{label} vs start"] = text
+            else:
+                label, text = readable(name, value)
+                shown[label] = text
+        return shown
 
     def cue(self, now: float) -> str:
         """The one cue to show: the newest active fault, else a fresh transient message."""
@@ -130,9 +175,8 @@ class SessionView:
             rules[rule] = RuleState(status, joints, rule.replace("_", " "))
         return OverlayState(
             title=self.title, reps=dict(self.reps), target_reps=self.target_reps,
-            hold_seconds=self.hold_seconds, hold_target=self.hold_target, cue=self.cue(now),
-            setup=self.setup,
-            metrics={k: (v, UNITS.get(k, "")) for k, v in (metrics or {}).items()},
+            hold_seconds=self.hold_seconds, hold_target=self.hold_target, goal=self.goal(),
+            cue=self.cue(now), setup=self.setup, metrics=self.shown_metrics(metrics or {}),
             rules=rules, fps=fps, latency_ms=latency_ms, status=self.status)
 
 

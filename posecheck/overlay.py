@@ -38,8 +38,6 @@ PANEL = (25, 25, 25)
 GOOD_CUE = (40, 130, 40)
 STATUS_COLOURS: dict[str, tuple[int, int, int]] = {"ok": OK, "fault": FAULT, "hint": HINT}
 _RANK = {"fault": 3, "hint": 2, "ok": 1}
-WHOLE_UNITS = ("deg", "px", "%", "s")
-SHOWN_UNITS = ("deg", "%", "s")
 
 FONT = cv2.FONT_HERSHEY_DUPLEX
 #: Text cap height in pixels at font scale 1.0 (measured from cv2.getTextSize).
@@ -66,9 +64,10 @@ class OverlayState:
 
     reps : side ("left", "right", or any single key such as "total") -> count; empty for a
         hold, whose seconds then take the counter's place.
-    metrics : name -> (value, unit); NaN shows as "--". Names such as "knee_rise_left" show
-        as "knee rise L"; "deg" and "px" values as whole numbers with the unit, others
-        ("ratio", "") with two decimals.
+    metrics : label -> value as text ("L knee height" -> "+45 % torso"; see
+        :mod:`posecheck.readable`).
+    goal : what the counter's "/N" means ("goal: 8 reps per side"), under the counter.
+    fps, latency_ms : a developer badge under the counter (None: not shown).
     rules : rule id -> :class:`RuleState`.
     cue : the current form cue (red banner while a rule is at fault, else green).
     setup : setup guidance ("Move back so your feet are in view"), shown in amber above the cue.
@@ -79,9 +78,10 @@ class OverlayState:
     target_reps: int | None = None
     hold_seconds: float | None = None
     hold_target: float | None = None
+    goal: str = ""
     cue: str = ""
     setup: str = ""
-    metrics: dict[str, tuple[float, str]] = field(default_factory=dict)
+    metrics: dict[str, str] = field(default_factory=dict)
     rules: dict[str, RuleState] = field(default_factory=dict)
     fps: float | None = None
     latency_ms: float | None = None
@@ -202,25 +202,13 @@ def _counter_text(state: OverlayState) -> str:
 
 def _metric_lines(state: OverlayState, scale: float, thickness: int,
                   max_width: int) -> list[str]:
-    """"name value unit" lines; a long name is cut, never the value."""
+    """"label value" lines; a long label is cut, never the value."""
     lines = []
-    for name, (value, unit) in state.metrics.items():
-        if value is None or not math.isfinite(value):
-            shown = "--"
-        else:
-            shown = f"{value:.0f}" if unit in WHOLE_UNITS else f"{value:.2f}"
-        suffix = f" {shown}{(' ' + unit) if unit in SHOWN_UNITS else ''}"
+    for label, shown in state.metrics.items():
+        suffix = f" {shown}"
         room = max_width - _text_width(suffix, scale, thickness)
-        lines.append(_truncate(metric_label(name), scale, thickness, room) + suffix)
+        lines.append(_truncate(label, scale, thickness, room) + suffix)
     return lines
-
-
-def metric_label(name: str) -> str:
-    """"knee_rise_left" -> "knee rise L"; other text unchanged but for underscores."""
-    for side, short in (("_left", " L"), ("_right", " R")):
-        if name.endswith(side):
-            name = name[: -len(side)] + short
-    return name.replace("_", " ")
 
 
 def _rule_lines(state: OverlayState) -> list[tuple[str, str]]:
@@ -244,7 +232,8 @@ def layout(state: OverlayState, width: int, height: int,
     pad = max(3, int(round(6 * u)))
     out: dict[str, TextBlock | Rect] = {}
 
-    # Top right: rep counter (or hold seconds) in the largest type, fps/latency under it.
+    # Top right: rep counter (or hold seconds) in the largest type; under it what the target
+    # means, and fps/latency when asked for.
     top_right_w = 0
     reps = _counter_text(state)
     bottom_of_right = m
@@ -253,11 +242,12 @@ def layout(state: OverlayState, width: int, height: int,
         out["reps"] = _block(lines, scale, thick, width - m, m, None, pad, align_right=True)
         top_right_w = out["reps"].rect.width
         bottom_of_right = out["reps"].rect.y1 + m
-    perf = _perf_text(state)
-    if perf:
-        scale = _scale_for(11 * u)
+    notes = [text for text in (state.goal if reps else "", _perf_text(state)) if text]
+    if notes:
+        scale = _scale_for(12 * u)
         thick = _thickness(scale)
-        out["perf"] = _block([perf], scale, thick, width - m, bottom_of_right, None, pad,
+        notes = [_truncate(text, scale, thick, int(width * 0.5)) for text in notes]
+        out["perf"] = _block(notes, scale, thick, width - m, bottom_of_right, None, pad,
                              align_right=True)
         top_right_w = max(top_right_w, out["perf"].rect.width)
 

@@ -113,14 +113,63 @@ def test_one_cue_at_a_time_by_priority():
         (2.0, "left one")]                       # each waits for the voice, by priority
 
 
-def test_one_shot_cue_goes_stale():
+def test_one_shot_instructions_wait_their_turn_and_are_never_dropped():
     cues, voice, clock = _scheduler(speak_s=5.0)
+    cues.offer("title", "Bird dog, set 2 of 2", "title")
     cues.hold("fault:back", "Keep your back flat", "fault")
-    cues.offer("rep:left:1", "left one", "rep")
-    for step in range(60):
+    cues.offer("ready:a", "Hold still for a moment", "ready")    # decided in the same frame
+    cues.offer("ready:b", "Go", "ready")
+    cues.offer("done", "Ten seconds left", "time_left")
+    for step in range(300):                                       # 30 s
+        clock[0] = step * 0.1
+        cues.tick()
+        if step == 60:
+            cues.release("fault:back")                            # fixed after it was said
+    assert [(t, text) for t, text, _ in voice.said] == [
+        (0.0, "Bird dog, set 2 of 2"), (5.0, "Keep your back flat"),
+        (10.0, "Hold still for a moment"), (15.0, "Go"), (20.0, "Ten seconds left")]
+    assert cues.skipped == []
+
+
+def test_a_waiting_rep_count_is_replaced_by_the_newer_one_and_recorded():
+    cues, voice, clock = _scheduler(speak_s=4.0)
+    cues.hold("fault:back", "Keep your back flat", "fault")
+    cues.offer("rep:right:1", "right one", "rep", replaces="rep:right:0")
+    cues.tick()
+    cues.release("fault:back")
+    clock[0] = 2.0
+    cues.offer("rep:left:1", "left one", "rep", replaces="rep:left:0")
+    cues.offer("rep:right:2", "right two", "rep", replaces="rep:right:1")
+    for step in range(20, 200):
+        clock[0] = step * 0.1
+        cues.tick()
+    assert [text for _, text, _ in voice.said] == ["Keep your back flat", "left one",
+                                                   "right two"]
+    assert [(s.text, s.reason) for s in cues.skipped] == [("right one",
+                                                           "replaced by 'right two'")]
+
+
+def test_cues_still_waiting_when_the_session_ends_are_recorded_as_skipped():
+    cues, voice, clock = _scheduler(speak_s=5.0)
+    cues.offer("a", "Go", "ready")
+    cues.offer("b", "left one", "rep")
+    cues.tick()
+    cues.abandon(1.0, "session ended")
+    assert [(s.text, s.reason) for s in cues.skipped] == [("left one", "session ended")]
+    assert [s.text for s in cues.spoken] == ["Go"]
+
+
+def test_a_fault_said_within_the_cooldown_is_skipped_not_said_late():
+    cues, voice, clock = _scheduler(cooldown=8.0)
+    cues.offer("fault:a:once", "Keep your back flat", "fault")
+    cues.tick()
+    clock[0] = 3.0
+    cues.offer("fault:a:once", "Keep your back flat", "fault")
+    for step in range(30, 150):
         clock[0] = step * 0.1
         cues.tick()
     assert [text for _, text, _ in voice.said] == ["Keep your back flat"]
+    assert cues.skipped[0].reason == "said 3.0 s before (cooldown)"
 
 
 def test_released_fault_is_not_spoken():

@@ -6,8 +6,15 @@ Policy
 - By priority: the exercise's name > setup guidance > form faults > "switch sides" > "ten seconds left" > rep counts.
 - Each cue has a cooldown (default 8 s): the same words are never spoken twice within it.
 - Conditions (setup guidance, an active fault) stay offered while they last, so a fault that
-  persists is repeated at most once per cooldown; one-shot cues (rep counts, milestones) are
-  dropped if they could not be spoken within ``stale_s``.
+  persists is repeated at most once per cooldown.
+- One-shot instructions ("Go", a rest announcement, "ten seconds left", "Well done") wait in a
+  queue, by priority and then in the order they were decided; they are never dropped. Two
+  decided in the same frame ("Hold still for a moment", "Go") are said in that order.
+- A one-shot cue whose words were said within the cooldown is skipped (a fault that comes
+  back is not repeated sooner).
+- A rep count still waiting when the next count of the same side arrives is replaced by it
+  ("left three" instead of "left two, left three"); the replaced count is recorded in
+  :attr:`CueScheduler.skipped` with the reason, so every cue decided is said or skipped.
 - Silent while form is fine: nothing is said except counts and milestones.
 
 Example
@@ -55,16 +62,31 @@ def number_words(n: int) -> str:
 @dataclass(frozen=True)
 class Cue:
     """A cue: ``key`` identifies the offer, ``kind`` sets its priority and tone; the cooldown
-    applies to its ``text``."""
+    applies to its ``text``. ``order`` breaks ties: earlier decisions first. ``replaces``: a
+    waiting one-shot cue with this key is superseded by this one (a newer rep count)."""
 
     key: str
     text: str
     kind: str
     offered: float
+    order: int = 0
+    replaces: str = ""
 
     @property
     def priority(self) -> int:
         return PRIORITY.get(self.kind, 0)
+
+
+@dataclass(frozen=True)
+class Said:
+    """A cue that was spoken (``time`` on the session clock) or deliberately skipped
+    (``reason`` says why)."""
+
+    time: float
+    key: str
+    text: str
+    kind: str
+    reason: str = ""
 
 
 @dataclass
@@ -73,35 +95,57 @@ class CueScheduler:
 
     voice : plays the cue (non-blocking); asked ``busy()`` before each new cue.
     cooldown : seconds before the same words may be spoken again (whatever offered them).
-    stale_s : a one-shot cue not spoken within this time is dropped.
     clock : seconds; only used when ``tick``/``offer`` get no explicit ``now``.
+    spoken, skipped : what was said, and the one-shot cues deliberately not said (with why).
     """
 
     voice: Voice
     cooldown: float = 8.0
-    stale_s: float = 3.0
     clock: Callable[[], float] = time.monotonic
-    spoken: list[tuple[float, str, str]] = field(default_factory=list)
+    spoken: list[Said] = field(default_factory=list)
+    skipped: list[Said] = field(default_factory=list)
     _pending: dict[str, Cue] = field(default_factory=dict)
     _conditions: dict[str, Cue] = field(default_factory=dict)
     _last: dict[str, float] = field(default_factory=dict)
+    _order: int = 0
 
-    def offer(self, key: str, text: str, kind: str, now: float | None = None) -> None:
-        """Offer a one-shot cue (spoken once, if its turn comes within ``stale_s``)."""
-        now = self.clock() if now is None else now
-        if key not in self._pending:
-            self._pending[key] = Cue(key, text, kind, now)
+    def _cue(self, key: str, text: str, kind: str, now: float | None, replaces: str = "") -> Cue:
+        self._order += 1
+        return Cue(key, text, kind, self.clock() if now is None else now, self._order, replaces)
+
+    def offer(self, key: str, text: str, kind: str, now: float | None = None,
+              replaces: str = "") -> None:
+        """Queue a one-shot cue: it is said once, when its turn comes. ``replaces``: the key
+        of a waiting cue this one makes obsolete (that one is skipped, and recorded)."""
+        if key in self._pending:
+            return
+        cue = self._cue(key, text, kind, now, replaces)
+        since = cue.offered - self._last.get(text, -float("inf"))
+        if since < self.cooldown:
+            self._skip(cue, cue.offered, f"said {since:.1f} s before (cooldown)")
+            return
+        old = self._pending.pop(replaces, None) if replaces else None
+        if old is not None:
+            self._skip(old, cue.offered, f"replaced by {text!r}")
+        self._pending[key] = cue
 
     def hold(self, key: str, text: str, kind: str, now: float | None = None) -> None:
         """Start a condition cue, offered until :meth:`release` (repeats once per cooldown)."""
-        now = self.clock() if now is None else now
         if key not in self._conditions:
-            self._conditions[key] = Cue(key, text, kind, now)
+            self._conditions[key] = self._cue(key, text, kind, now)
+
+    def _skip(self, cue: Cue, now: float, reason: str) -> None:
+        self.skipped.append(Said(now, cue.key, cue.text, cue.kind, reason))
+
+    def abandon(self, now: float, reason: str) -> None:
+        """Skip every cue still waiting (the session ends), recording ``reason``."""
+        for cue in sorted(self._pending.values(), key=lambda c: c.order):
+            self._skip(cue, now, reason)
+        self._pending.clear()
 
     def release(self, key: str) -> None:
         """End a condition cue (the fault is fixed, the user is in view)."""
         self._conditions.pop(key, None)
-        self._pending.pop(key, None)
 
     def release_kind(self, kind: str) -> None:
         """End every condition cue of one kind."""
@@ -116,17 +160,18 @@ class CueScheduler:
     def tick(self, now: float | None = None) -> Cue | None:
         """Speak the most important cue that may be spoken now; return it, or None."""
         now = self.clock() if now is None else now
-        self._pending = {k: c for k, c in self._pending.items() if now - c.offered <= self.stale_s}
         if self.voice.busy():
             return None
         ready = [c for c in (*self._conditions.values(), *self._pending.values())
                  if now - self._last.get(c.text, -float("inf")) >= self.cooldown]
         if not ready:
             return None
-        cue = max(ready, key=lambda c: (c.priority, -c.offered))
+        cue = max(ready, key=lambda c: (c.priority, -c.order))
         self._pending.pop(cue.key, None)
+        for other in [c for c in self._pending.values() if c.text == cue.text]:
+            del self._pending[other.key]            # the same words, decided again: said now
         self._last[cue.text] = now
-        self.spoken.append((now, cue.key, cue.text))
+        self.spoken.append(Said(now, cue.key, cue.text, cue.kind))
         self.voice.say(cue.text, cue.kind)
         return cue
 
@@ -182,7 +227,8 @@ class EventCues:
             self._reps[key] = int(data.get("count", self._reps.get(key, 0) + 1))
             count = number_words(self._reps[key])
             text = f"{side} {count}" if self.sides == "alternating" and side else count
-            s.offer(f"rep:{key}:{self._reps[key]}", text, "rep", now)
+            s.offer(f"rep:{key}:{self._reps[key]}", text, "rep", now,
+                    replaces=f"rep:{key}:{self._reps[key] - 1}")
         elif kind == "side_switch" and self.sides != "alternating" and event.message:
             s.offer(f"switch:{event.time:.2f}", event.message, "side_switch", now)
         elif kind == "hold_started":
