@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from posecheck.errors import USER_ERRORS
+from posecheck.errors import PosecheckError, one_line
 from posecheck.pipeline import Analysis, analyze, default_workers
 from posecheck.report import (atomic_write_text, format_summary, write_json_report,
                               write_metrics_csv)
@@ -85,10 +85,10 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
     for path in paths:
         try:
             result = analyze_one(path, spec, args, _annotate_target(args, path, many))
-        except USER_ERRORS as exc:
+        except PosecheckError as exc:
             if not many:
                 raise
-            print(f"posecheck: error: {exc}", file=sys.stderr)
+            print(f"posecheck: error: {one_line(str(exc))}", file=sys.stderr)
             rows.append((path.name, "error", "", "", "", str(exc)))
             failed += 1
             continue

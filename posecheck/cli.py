@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from posecheck.errors import USER_ERRORS
+from posecheck.errors import PosecheckError, one_line
 from posecheck.models import VARIANTS
 from posecheck.sources import VIDEO_SUFFIXES, SourceError
 
@@ -148,8 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="posecheck: %(message)s")
     try:
         return int(args.handler(args) or 0)
-    except USER_ERRORS as exc:
-        print(f"posecheck: error: {exc}", file=sys.stderr)
+    except PosecheckError as exc:
+        print(f"posecheck: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("posecheck: interrupted", file=sys.stderr)

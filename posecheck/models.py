@@ -35,6 +35,7 @@ from urllib.error import URLError
 from urllib.request import urlopen
 
 from posecheck.atomic import atomic_path
+from posecheck.errors import PosecheckError
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ _ZIP_LOCAL_HEADER_SIZE = 30
 _REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
 
 
-class ModelError(Exception):
+class ModelError(PosecheckError):
     """A model bundle could not be found, verified or provisioned (one-line message)."""
 
     def __init__(self, message: str) -> None:

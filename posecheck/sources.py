@@ -19,11 +19,13 @@ from typing import Iterator
 import cv2
 import numpy as np
 
+from posecheck.errors import PosecheckError
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".gif", ".mpg", ".mpeg"}
 
 
-class SourceError(Exception):
+class SourceError(PosecheckError):
     """A source cannot be opened or read; the message names it and the problem."""
 
 

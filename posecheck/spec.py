@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from posecheck.errors import PosecheckError
 from posecheck.toml_table import TomlTable
 from posecheck.vocabulary import (METRIC_NAMES, SIDED_METRICS, SIDES, is_known, is_sided,
                                   resolve)
@@ -44,7 +45,7 @@ VIEW_BANDS: dict[str, tuple[float, float]] = {
     "front": (0.0, 35.0), "rear": (0.0, 35.0), "oblique": (25.0, 65.0), "side": (55.0, 90.0)}
 
 
-class SpecError(ValueError):
+class SpecError(PosecheckError, ValueError):
     """A spec that does not load: ``<file>: <key path>: <problem>`` on one line."""
 
 

@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from posecheck.atomic import atomic_path
+from posecheck.errors import TrackError, strip_controls
 from posecheck.landmarks import MIRROR, NUM_LANDMARKS
+from posecheck.npz import read_npz
 
 #: Samples along the shoulder-to-hip chord in the back-contour profile.
 CONTOUR_SAMPLES = 24
@@ -158,17 +160,83 @@ class PoseTrack:
 
     @classmethod
     def load(cls, path: str | Path) -> "PoseTrack":
-        """Read a track written by :meth:`save`. Raises ValueError if it is not one."""
+        """Read a track written by :meth:`save`. Raises :class:`TrackError` naming the file if
+        it is not a readable, consistent track (missing or extra-shaped fields, times that do
+        not increase, a frame rate that is not positive, values out of range)."""
+        data = read_npz(path, TrackError)
         try:
-            with np.load(path, allow_pickle=False) as data:
-                if int(data["schema"]) != SCHEMA:
-                    raise ValueError(f"unsupported PoseTrack schema {int(data['schema'])}")
-                return cls(
-                    image=data["image"], world=data["world"], visibility=data["visibility"],
-                    presence=data["presence"], times=data["times"],
-                    back_contour=data["back_contour"], fps=float(data["fps"]),
-                    frame_size=tuple(int(v) for v in data["frame_size"]),
-                    source=str(data["source"]), model=str(data["model"]),
-                )
-        except (KeyError, OSError, EOFError) as exc:
-            raise ValueError(f"not a PoseTrack file ({exc})") from exc
+            return _track_from(data)
+        except _BadField as exc:
+            raise TrackError(f"{path}: not a PoseTrack ({exc})") from None
+
+
+class _BadField(Exception):
+    """A field of a track file that is missing or wrong."""
+
+
+_LANDMARK_TAILS = {"image": (NUM_LANDMARKS, 3), "world": (NUM_LANDMARKS, 3),
+                   "visibility": (NUM_LANDMARKS,), "presence": (NUM_LANDMARKS,),
+                   "back_contour": (CONTOUR_SAMPLES,)}
+_FIELDS = ("schema", *_LANDMARK_TAILS, "times", "fps", "frame_size", "source", "model")
+#: Plausible limits of a recording.
+MAX_FPS = 1000.0
+MAX_FRAME_SIDE = 100_000
+
+
+def _track_from(data: dict[str, np.ndarray]) -> PoseTrack:
+    missing = [name for name in _FIELDS if name not in data]
+    if missing:
+        raise _BadField(f"missing {', '.join(missing)}")
+    schema = _scalar(data, "schema", "iu")
+    if schema != SCHEMA:
+        raise _BadField(f"unsupported schema {schema} (this posecheck reads {SCHEMA})")
+    times = _real(data, "times", ())
+    frames = len(times)
+    arrays = {name: _real(data, name, tail, frames) for name, tail in _LANDMARK_TAILS.items()}
+    if not np.isfinite(times).all():
+        raise _BadField("times: not all finite")
+    if frames > 1 and not (np.diff(times) > 0).all():
+        raise _BadField(f"times: do not increase (frame {int(np.argmin(np.diff(times) > 0)) + 1})")
+    for name in ("image", "world", "back_contour"):
+        if np.isinf(arrays[name]).any():
+            raise _BadField(f"{name}: infinite values")
+    for name in ("visibility", "presence"):
+        if ((arrays[name] < 0) | (arrays[name] > 1)).any():
+            raise _BadField(f"{name}: values outside 0..1")
+    fps = _scalar(data, "fps", "iuf")
+    if not 0 < fps <= MAX_FPS:
+        raise _BadField(f"fps: {fps} is not in (0, {MAX_FPS:g}]")
+    size = data["frame_size"]
+    if size.shape != (2,) or size.dtype.kind not in "iu" or not (
+            (size >= 1) & (size <= MAX_FRAME_SIDE)).all():
+        raise _BadField("frame_size: not two positive pixel counts")
+    return PoseTrack(**{k: v.astype(np.float32) for k, v in arrays.items()},
+                     times=times.astype(np.float64), fps=float(fps),
+                     frame_size=(int(size[0]), int(size[1])),
+                     source=_text(data, "source"), model=_text(data, "model"))
+
+
+def _scalar(data: dict[str, np.ndarray], name: str, kinds: str) -> float:
+    value = data[name]
+    if value.shape != () or value.dtype.kind not in kinds:
+        raise _BadField(f"{name}: not a single number")
+    return value.item()
+
+
+def _real(data: dict[str, np.ndarray], name: str, tail: tuple[int, ...],
+          frames: int | None = None) -> np.ndarray:
+    """A real-valued array of shape (frames, *tail)."""
+    value = data[name]
+    wanted = ("T" if frames is None else str(frames),) + tuple(str(n) for n in tail)
+    if (value.dtype.kind not in "iuf" or value.shape[1:] != tail or value.ndim != len(tail) + 1
+            or (frames is not None and value.shape[0] != frames)):
+        raise _BadField(f"{name}: shape {value.shape} {value.dtype}, expected "
+                        f"({', '.join(wanted)}) numbers")
+    return value
+
+
+def _text(data: dict[str, np.ndarray], name: str) -> str:
+    value = data[name]
+    if value.shape != () or value.dtype.kind != "U":
+        raise _BadField(f"{name}: not a string")
+    return strip_controls(str(value), keep="")

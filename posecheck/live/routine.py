@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from posecheck.errors import PosecheckError
 from posecheck.spec import Spec, SpecError, load_spec
 from posecheck.toml_table import TomlTable
 
@@ -38,7 +39,7 @@ _STEP_KEYS = ("exercise", "sets", "reps_per_side", "hold_seconds", "rest_seconds
 _TOP_KEYS = ("title", "description", "rest_seconds", "exercises")
 
 
-class RoutineError(ValueError):
+class RoutineError(PosecheckError, ValueError):
     """A routine file cannot be used; the message names the file, key and problem."""
 
 
