@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -129,7 +130,7 @@ def _run_specs_validate(args: argparse.Namespace) -> int:
 
     errors = validate_specs(args.files or None)
     for error in errors:
-        print(error, file=sys.stderr)
+        print(one_line(error), file=sys.stderr)
     if not errors:
         print("all specs valid")
     return 2 if errors else 0
@@ -154,6 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("posecheck: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output went away (``| head``)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from posecheck.errors import PosecheckError
-from posecheck.toml_table import TomlTable
+from posecheck.toml_table import TomlTable, read_toml
 from posecheck.vocabulary import (METRIC_NAMES, SIDED_METRICS, SIDES, is_known, is_sided,
                                   resolve)
 
@@ -276,19 +275,43 @@ def _rule(table: TomlTable, spec_kind: str, views: tuple[str, ...], sides: str) 
     rule_id = table.string("id")
     if not rule_id.isidentifier():
         table.fail("id", f"{rule_id!r} must be a plain identifier (letters, digits, _)")
-    rule_views = table.strings("views", list(views), VIEWS)
+    rule_views = _some(table, "views", list(views), VIEWS)
     for view in rule_views:
         if view not in views:
             table.fail("views", f"{view!r} is not among the exercise's views {list(views)}")
-    return Rule(**_condition_fields(table, sides), cue=table.string("cue"), id=rule_id,
+    rule = Rule(**_condition_fields(table, sides), cue=table.string("cue"), id=rule_id,
                 phases=() if scope == "rep_peak"
-                else table.strings("phases", list(default_phases), phases_allowed),
+                else _some(table, "phases", list(default_phases), phases_allowed),
                 scope=scope, debounce=table.number("debounce", 0.3, 0.0, 10.0),
                 severity=table.string("severity", "minor", SEVERITIES), views=rule_views,
                 status=table.string("status", "experimental", STATUSES),
                 tolerance=_tolerance(table, "tolerance"),
-                levels=table.strings("levels", list(LEVELS), LEVELS),
+                levels=_some(table, "levels", list(LEVELS), LEVELS),
                 note=table.string("note", ""))
+    _check_tolerance(table, rule)
+    return rule
+
+
+def _some(table: TomlTable, key: str, default: list[str], choices: tuple[str, ...]
+          ) -> tuple[str, ...]:
+    """A non-empty array of ``choices``: a rule with none of them could never apply."""
+    value = table.strings(key, default, choices)
+    if not value:
+        table.fail(key, "empty: the rule would never apply (leave the key out for the default "
+                        f"{default})")
+    return value
+
+
+def _check_tolerance(table: TomlTable, rule: Rule) -> None:
+    """At every level the rule applies, its tolerance must leave a wanted range that is
+    neither empty nor everything."""
+    for level in rule.levels:
+        low, high, outside = rule.bounds(rule.tolerance.at(level))
+        if low > high:
+            effect = "nothing is wanted" if not outside else "nothing is a fault"
+            table.fail(f"tolerance.{level}",
+                       f"{rule.tolerance.at(level):g} inverts the range to ({low:g}, {high:g}): "
+                       f"{effect}")
 
 
 def _setup(table: TomlTable, sides: str) -> Setup:
@@ -449,14 +472,7 @@ def read_spec(path: str | os.PathLike[str]) -> Spec:
     """Load and validate one spec file."""
     path = Path(path)
     source = _display(path)
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as exc:
-        raise SpecError(f"{source}: cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{source}: invalid TOML: {exc}") from None
-    return parse_spec(data, source, expected_id=path.stem)
+    return parse_spec(read_toml(path, source, SpecError), source, expected_id=path.stem)
 
 
 def load_spec(name_or_path: str | os.PathLike[str]) -> Spec:

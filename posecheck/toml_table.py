@@ -11,10 +11,50 @@ ValueError: routine.toml: rest: missing required key
 """
 from __future__ import annotations
 
+import os
+import stat
+import tomllib
+from pathlib import Path
 from typing import Any, Iterable
+
+from posecheck.errors import strip_controls
 
 #: Marks a key that has no default.
 REQUIRED = object()
+#: Spec and routine files are small; anything larger is refused unread.
+MAX_TOML_BYTES = 1 << 20
+#: Integers in a spec or routine (counts, sets) stay below this.
+MAX_INTEGER = 100_000
+
+
+def read_toml(path: Path, source: str, error: type[Exception] = ValueError) -> dict[str, Any]:
+    """Parse the TOML file at ``path``; every problem (not a regular file, too large, not
+    UTF-8, invalid or absurd TOML) raises ``error`` with one line naming ``source``."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise error(f"{source}: not a regular file")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_TOML_BYTES + 1)
+    except OSError as exc:
+        raise error(f"{source}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_TOML_BYTES:
+        raise error(f"{source}: larger than {MAX_TOML_BYTES >> 10} KiB, not a spec or routine")
+    try:
+        return tomllib.loads(_decode(raw))
+    except UnicodeDecodeError as exc:
+        detail = ("saved as UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+                  else f"invalid byte at offset {exc.start}")
+        raise error(f"{source}: not UTF-8 text ({detail}); save TOML files as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{source}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise error(f"{source}: invalid TOML: nested too deeply") from None
+    except ValueError:  # an integer of thousands of digits
+        raise error(f"{source}: invalid TOML: a number too long to read") from None
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8").removeprefix("\ufeff")
 
 
 def type_name(value: Any) -> str:
@@ -73,8 +113,9 @@ class TomlTable:
         value = self._get(key, REQUIRED if default is None else default)
         if not isinstance(value, str):
             self.fail(key, f"must be a string, got {type_name(value)}")
+        value = strip_controls(value)
         if choices is not None and value not in choices:
-            self.fail(key, f"{value!r} is not one of: {', '.join(choices)}")
+            self.fail(key, f"{_short(value)} is not one of: {', '.join(choices)}")
         return value
 
     def number(self, key: str, default: Any = None, low: float | None = None,
@@ -87,9 +128,10 @@ class TomlTable:
 
     def integer(self, key: str, default: int, low: int = 0) -> int:
         value = self._get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        if (isinstance(value, bool) or not isinstance(value, int)
+                or not low <= value <= MAX_INTEGER):
             wanted = "a non-negative integer" if low == 0 else f"an integer >= {low}"
-            self.fail(key, f"must be {wanted}, got {value!r}")
+            self.fail(key, f"must be {wanted} (at most {MAX_INTEGER}), got {_short(value)}")
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
@@ -101,7 +143,7 @@ class TomlTable:
     def pair(self, key: str, default: Any = None) -> tuple[float, float]:
         value = self._get(key, REQUIRED if default is None else default)
         if not isinstance(value, (list, tuple)) or len(value) != 2:
-            self.fail(key, f"must be an array of two numbers [low, high], got {value!r}")
+            self.fail(key, f"must be an array of two numbers [low, high], got {_short(value)}")
         low, high = (self._as_number(key, v) for v in value)
         if not low < high:
             self.fail(key, f"low ({low}) must be below high ({high})")
@@ -111,11 +153,11 @@ class TomlTable:
                 ) -> tuple[str, ...]:
         value = self._get(key, REQUIRED if default is None else default)
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            self.fail(key, f"must be an array of strings, got {value!r}")
+            self.fail(key, f"must be an array of strings, got {_short(value)}")
         if choices is not None:
             for item in value:
                 if item not in choices:
-                    self.fail(key, f"{item!r} is not one of: {', '.join(choices)}")
+                    self.fail(key, f"{_short(item)} is not one of: {', '.join(choices)}")
         if len(set(value)) != len(value):
             self.fail(key, "repeated entries")
         return tuple(value)
@@ -123,12 +165,19 @@ class TomlTable:
     def _as_number(self, key: str, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(key, f"must be a number, got {type_name(value)}")
-        if value != value or value in (float("inf"), float("-inf")):
-            self.fail(key, "must be a finite number")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = float("inf")
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(key, f"must be a finite number, got {_short(value)}")
+        return number
 
 
-def type_name(value: Any) -> str:
-    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
-             list: "an array", dict: "a table"}
-    return names.get(type(value), type(value).__name__)
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters for a message."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print
+        return "a number too long to show"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
