@@ -26,6 +26,7 @@ from posecheck.filters import one_euro_metrics
 from posecheck.kinematics import compute_metrics
 from posecheck.metrics import Metrics
 from posecheck.report import build_report
+from posecheck.side_identity import consistent_sides
 from posecheck.sources import open_source
 from posecheck.spec import Spec, load_spec
 from posecheck.track import FramePose, PoseTrack
@@ -130,8 +131,9 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
 
 
 def exercise_metrics(track: PoseTrack) -> Metrics:
-    """Kinematic metrics of a track, smoothed causally exactly as a live session does."""
-    return one_euro_metrics(compute_metrics(track))
+    """Kinematic metrics of a track with left/right flickers undone, smoothed causally exactly
+    as a live session does."""
+    return one_euro_metrics(compute_metrics(consistent_sides(track)[0]))
 
 
 def check(track: PoseTrack, spec: Spec, strictness: str = "standard"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from posecheck.filters import OneEuroFilter, metric_params
 from posecheck.kinematics import compute_metrics
+from posecheck.side_identity import SideIdentityStream
 from posecheck.track import FramePose, PoseTrack
 
 
@@ -29,9 +30,10 @@ class MetricStream:
         self.names = tuple(dict.fromkeys(names))
         self.frame_size, self.fps = frame_size, fps
         self._filter = OneEuroFilter.from_params(metric_params(self.names))
+        self._sides = SideIdentityStream(fps)
 
     def __call__(self, pose: FramePose) -> dict[str, float]:
-        track = PoseTrack.from_frames([pose], self.fps, self.frame_size)
+        track = PoseTrack.from_frames([self._sides(pose)], self.fps, self.frame_size)
         raw = compute_metrics(track, self.names)
         smoothed = self._filter(pose.time, raw.values[0])
         return dict(zip(self.names, smoothed.tolist()))
