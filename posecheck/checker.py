@@ -36,7 +36,7 @@ from posecheck.vocabulary import resolve
 
 WAITING, CALIBRATING, ACTIVE = range(3)
 
-REJECT_CUES = {"too_short": "Slower: control the movement", "too_shallow": "",
+REJECT_CUES = {"too_short": "", "too_shallow": "",
                "too_long": "", "not_visible": "I lost sight of you during that rep",
                "setup_lost": ""}
 RECALIBRATE_CUE = "Hold still in the start position"
@@ -51,9 +51,15 @@ class Checker:
     """Feed metric rows, get events; :meth:`summary` gives the session's counts and faults.
 
     spec : the exercise; strictness : "beginner", "standard" or "strict".
+    neutral : the user's neutral pose (metric name → value) when already known, e.g. taken
+        from a whole recorded clip (:mod:`posecheck.checking.recorded`): no calibration hold.
+    setup_hold : seconds the start position must hold before counting, when shorter than the
+        spec's (recorded clips).
     """
 
-    def __init__(self, spec: Spec, strictness: str = "standard") -> None:
+    def __init__(self, spec: Spec, strictness: str = "standard",
+                 neutral: Mapping[str, float] | None = None,
+                 setup_hold: float | None = None) -> None:
         if strictness not in LEVELS:
             raise ValueError(f"strictness {strictness!r} is not one of {', '.join(LEVELS)}")
         self.spec = spec
@@ -61,7 +67,9 @@ class Checker:
         self.layout = ColumnLayout(spec)
         self.tracks = tracks_of(spec)
         self._view_col = self.layout.index("view_angle")
-        self._setup = build_setup(spec, self.layout)
+        self._setup = build_setup(spec, self.layout, setup_hold)
+        self._neutral = ({self.layout.index(n): x for n, x in neutral.items() if n in self.layout}
+                         if neutral is not None and spec.calibration is not None else None)
         self._calibration_cols = calibration_cols(spec, self.layout)
         self._stillness = stillness_limits(spec, self.layout)
         self._state = WAITING
@@ -128,6 +136,8 @@ class Checker:
             self._activate(build_parts(self.spec, self.layout, self.strictness, {},
                                        self.faults))
             return
+        if self._neutral is not None and self._activate_with(self._neutral, t, out):
+            return
         out.append(Event("ready", t, None, None, "Hold still for a moment", {}))
         self._state = CALIBRATING
         if self._calibrator is not None and self._calibrator.complete:
@@ -166,16 +176,22 @@ class Checker:
         if any(calibrator.spread(col) > limit for col, limit in self._stillness):
             self._recalibrate(t, out)
             return
-        baseline = fill_sides(calibrator.baseline(), self.layout, self.spec)
+        if not self._activate_with(calibrator.baseline(), t, out):
+            self._recalibrate(t, out)
+
+    def _activate_with(self, measured: dict[int, float], t: float, out: list[Event]) -> bool:
+        """Start counting from a neutral pose (column → value); False if it lacks a value the
+        rep or hold needs."""
+        baseline = fill_sides(measured, self.layout, self.spec)
         parts = build_parts(self.spec, self.layout, self.strictness, baseline, self.faults)
         if parts is None:
-            self._recalibrate(t, out)
-            return
+            return False
         names = self.layout.names
         self.baseline = {names[c]: _known(value) for c, value in baseline.items()
                          if c < len(names)}
         out.append(Event("calibrated", t, None, None, "Go", {"baseline": dict(self.baseline)}))
         self._activate(parts)
+        return True
 
     def _recalibrate(self, t: float, out: list[Event]) -> None:
         if self._setup.last_cue != RECALIBRATE_CUE:

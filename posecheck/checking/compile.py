@@ -29,10 +29,12 @@ def metric_col(layout: ColumnLayout, template: str, side: str | None) -> int:
     return layout.index(resolve(template, side) if side else template)
 
 
-def build_setup(spec: Spec, layout: ColumnLayout) -> SetupTracker:
+def build_setup(spec: Spec, layout: ColumnLayout, hold_seconds: float | None = None
+                ) -> SetupTracker:
     """Framing, view and start-position checks, in the order their cues take priority.
     A ``{side}`` setup condition must hold on each visible side. The "too close" limit is
-    checked at the start only: reaching arms and legs legitimately grow the body's box."""
+    checked at the start only: reaching arms and legs legitimately grow the body's box.
+    ``hold_seconds`` overrides the spec's setup hold (recorded clips)."""
     setup = spec.setup
     checks = [SetupCheck((layout.index("body_in_frame"),), setup.min_body_in_frame, INF, False,
                          "Move so your whole body is in view", True),
@@ -45,14 +47,20 @@ def build_setup(spec: Spec, layout: ColumnLayout) -> SetupTracker:
     for condition in setup.conditions:
         cols = tuple(layout.index(name) for name in concrete(condition.metric))
         checks.append(SetupCheck(cols, *condition.bounds(), condition.cue, condition.keep))
-    return SetupTracker(checks, setup.hold_seconds, setup.lost_after)
+    hold = setup.hold_seconds if hold_seconds is None else min(hold_seconds, setup.hold_seconds)
+    return SetupTracker(checks, hold, setup.lost_after)
+
+
+def calibration_names(spec: Spec, layout: ColumnLayout) -> list[str]:
+    """Metrics whose neutral value is measured (both sides, and their mean for 'both')."""
+    names = [n for t in (spec.calibration.metrics if spec.calibration else ())
+             for n in concrete(t) + ([t] if t in layout and is_sided(t) else [])]
+    return list(dict.fromkeys(names))
 
 
 def calibration_cols(spec: Spec, layout: ColumnLayout) -> list[int]:
-    """Columns whose neutral value is measured (both sides, and their mean for 'both')."""
-    names = [n for t in (spec.calibration.metrics if spec.calibration else ())
-             for n in concrete(t) + ([t] if t in layout and is_sided(t) else [])]
-    return sorted({layout.index(n) for n in names})
+    """Columns of :func:`calibration_names`."""
+    return sorted({layout.index(n) for n in calibration_names(spec, layout)})
 
 
 def stillness_limits(spec: Spec, layout: ColumnLayout) -> list[tuple[int, float]]:

@@ -86,6 +86,10 @@ class SetupTracker:
             return False, cue
         return False, None
 
+    def in_position(self, v: list[float]) -> bool:
+        """Whether frame ``v`` passes every check (framing, view, start position): no state."""
+        return self._first_failure(self._all, v) is None
+
     @property
     def holding(self) -> bool:
         """Whether the start position is currently being held (the wait is under way)."""

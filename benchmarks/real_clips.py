@@ -1,0 +1,109 @@
+"""Rep counts on real footage against human labels: every clip of ``../shared/videos/LABELS.tsv``
+that names a spec, analysed as a user would (``analyze``), and compared with the human range.
+
+The clips are third-party footage: read in place, never copied into the project. Landmark
+tracks are cached (``--tracks``) so the checker can be re-run in seconds after a change.
+
+    .venv/bin/python benchmarks/real_clips.py [--tracks .cache/real] [--mode recorded|live]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from posecheck.pipeline import check, estimate_video
+from posecheck.spec import load_spec
+from posecheck.track import PoseTrack
+
+SHARED_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "videos"
+
+
+@dataclass
+class Outcome:
+    """One clip's count against its label."""
+
+    file: str
+    spec: str
+    kind: str
+    low: int
+    high: int
+    left: int
+    right: int
+    total: int
+    rejected: dict
+    notes: list
+
+    @property
+    def inside(self) -> bool:
+        return self.low <= self.total <= self.high
+
+    @property
+    def phantom(self) -> int:
+        """Reps counted on a clip labelled as a hold (nothing to count)."""
+        return self.total if self.kind == "hold" else 0
+
+
+def labelled_clips(videos: Path) -> list[dict[str, str]]:
+    """LABELS.tsv rows that name a spec."""
+    with open(videos / "LABELS.tsv", newline="") as fh:
+        return [row for row in csv.DictReader(fh, delimiter="\t") if row["spec"] != "-"]
+
+
+def clip_track(video: Path, cache: Path, model: str) -> PoseTrack:
+    """The clip's landmark track, from the cache when present."""
+    cached = cache / f"{video.stem}.track.npz"
+    if cached.exists():
+        return PoseTrack.load(cached)
+    track = estimate_video(str(video), model=model, workers=1)
+    cache.mkdir(parents=True, exist_ok=True)
+    track.save(cached)
+    return track
+
+
+def run(videos: Path, cache: Path, model: str, mode: str) -> list[Outcome]:
+    outcomes = []
+    for row in labelled_clips(videos):
+        track = clip_track(videos / row["file"], cache, model)
+        _, _, summary = check(track, load_spec(row["spec"]), mode=mode)
+        reps = summary["reps"]
+        outcomes.append(Outcome(row["file"], row["spec"], row["kind"], int(row["reps_min"]),
+                                int(row["reps_max"]), reps["left"], reps["right"],
+                                reps["total"], summary["rejected_reps"],
+                                summary.get("notes", [])))
+    return outcomes
+
+
+def table(outcomes: list[Outcome]) -> str:
+    lines = ["| clip | spec | human | counted L/R/total | inside | rejected |",
+             "|---|---|---|---|---|---|"]
+    for o in outcomes:
+        human = f"{o.low}" if o.low == o.high else f"{o.low}-{o.high}"
+        rejected = ", ".join(f"{k} {v}" for k, v in o.rejected.items())
+        lines.append(f"| {o.file[:60]} | {o.spec} | {human} | {o.left}/{o.right}/{o.total} "
+                     f"| {'yes' if o.inside else '**no**'} | {rejected} |")
+    inside = sum(o.inside for o in outcomes)
+    phantom = sum(o.phantom for o in outcomes)
+    lines.append(f"\n{inside} of {len(outcomes)} counts inside the human range "
+                 f"({inside / max(len(outcomes), 1):.0%}); phantom reps on holds: {phantom}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--videos", type=Path, default=SHARED_VIDEOS)
+    parser.add_argument("--tracks", type=Path, default=Path(".cache/real"))
+    parser.add_argument("--model", default="full")
+    parser.add_argument("--mode", choices=("recorded", "live"), default="recorded")
+    args = parser.parse_args()
+    if not (args.videos / "LABELS.tsv").exists():
+        print(f"{args.videos}: no LABELS.tsv (../shared is absent): nothing to measure")
+        return 0
+    print(table(run(args.videos, args.tracks, args.model, args.mode)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
