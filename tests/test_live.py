@@ -246,13 +246,21 @@ def test_ctrl_c_ends_the_session_and_keeps_the_summary(tmp_path):
         if len(shown) == 30:
             os.kill(os.getpid(), signal.SIGINT)
 
+    from posecheck.live.session import exit_status
+    from posecheck.track import PoseTrack
     report_path = tmp_path / "live.json"
     summary = run_live("bird_dog", source=str(CLEAN), voice="none", window=False,
                        report_path=report_path, on_display=on_display, print_summary=False,
-                       segmentation=False)
-    assert summary["live"]["end_reason"] == "interrupted"
+                       segmentation=False, html=True)
+    assert summary["live"]["end_reason"] == "interrupted" and exit_status(summary) == 130
+    assert summary["interrupted"] is True and any("interrupted" in n for n in summary["notes"])
     assert 30 <= summary["live"]["frames_processed"] <= 32
-    assert json.loads(report_path.read_text())["video"]["frames"] == summary["video"]["frames"]
+    saved = json.loads(report_path.read_text())
+    assert saved["video"]["frames"] == summary["video"]["frames"] and saved["interrupted"]
+    track = PoseTrack.load(saved["track"])
+    assert len(track) == summary["video"]["frames"] and track.detected.any()
+    page = Path(saved["html_report"]).read_text()
+    assert "<h1>Bird dog</h1>" in page and "Interrupted:" in page
     assert shown[0] == (720, 960, 3)          # shown at 720 lines for large type
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
@@ -401,3 +409,83 @@ def test_a_crash_mid_session_still_writes_the_summary(monkeypatch, tmp_path):
     saved = json.loads((tmp_path / "s.json").read_text())
     assert saved["live"]["end_reason"] == "error: model crashed"
     assert saved["video"]["frames"] == 11
+
+
+class _SignalWindow(_ScriptedWindow):
+    """Sends ``signum`` to this process at frame ``at``."""
+
+    def __init__(self, signum: int, at: int) -> None:
+        super().__init__({})
+        self.signum, self.at = signum, at
+
+    def show(self, image):
+        import os
+        self.frame += 1
+        if self.frame == self.at:
+            os.kill(os.getpid(), self.signum)
+        return None
+
+
+@pytest.mark.parametrize("signame,reason,status", [("SIGTERM", "terminated", 143),
+                                                   ("SIGHUP", "hung up", 129)])
+def test_sigterm_and_sighup_save_everything_and_exit_with_the_signal(
+        monkeypatch, tmp_path, signame, reason, status):
+    import json
+    import signal
+
+    from posecheck.live import session as live_session
+    signum = getattr(signal, signame)
+    before = signal.getsignal(signum)
+    monkeypatch.setattr(live_session, "PoseEstimator", lambda *a, **k: _FakeEstimator())
+    monkeypatch.setattr(live_session, "LatestFrameCapture", lambda *a, **k: _FakeCapture(50))
+    real_session = live_session.LiveSession
+
+    def with_signal(*args, **kwargs):
+        session = real_session(*args, **kwargs)
+        session.window = _SignalWindow(signum, 10)
+        return session
+    monkeypatch.setattr(live_session, "LiveSession", with_signal)
+    summary = live_session.run_live("bird_dog", source="x", voice="none", window=False,
+                                    report_path=tmp_path / "s.json", print_summary=False,
+                                    html=True)
+    saved = json.loads((tmp_path / "s.json").read_text())
+    assert saved["live"]["end_reason"] == reason and saved["interrupted"] is True
+    assert live_session.exit_status(summary) == status
+    assert saved["video"]["frames"] == 10
+    assert (tmp_path / "s.track.npz").exists() and (tmp_path / "s.html").exists()
+    assert signal.getsignal(signum) == before
+
+
+def test_the_printed_routine_summary_names_each_step_and_set(capsys, tmp_path):
+    from posecheck.live.routine import Routine, Step
+    from posecheck.live.session import LiveSession, _print_summary
+    from posecheck.live.speech import NullVoice
+    from posecheck.spec import load_spec
+    spec = load_spec("bird_dog")
+    routine = Routine("test", (Step(spec, 1, 2, 0.0), Step(spec, 2, 2, 0.0)))
+    session = LiveSession(routine, _FakeCapture(20), _FakeEstimator(), NullVoice(), "fake",
+                          window=False, display_height=96)
+    session.window = _ScriptedWindow({3: "next", 6: "quit"})
+    session.loop()
+    _print_summary(session.summary(), tmp_path / "s.json")
+    out = capsys.readouterr().out
+    assert out.index("step 1: Bird dog, set 1 of 2") < out.index("step 2: Bird dog, set 2 of 2")
+
+
+def test_the_recorder_grows_and_gives_back_exactly_what_was_fed(monkeypatch):
+    from posecheck.live import recorder
+    from posecheck.track import FramePose, PoseTrack
+    monkeypatch.setattr(recorder, "INITIAL_FRAMES", 4)
+    rng = np.random.default_rng(3)
+    poses = [FramePose(i / 30, *(rng.random(shape).astype(np.float32)
+                                 for shape in ((33, 3), (33, 3), (33,), (33,), (24,))))
+             for i in range(11)]
+    rec = recorder.Recorder(("a", "b"), 30.0, (640, 480), "cam", "full")
+    for i, pose in enumerate(poses):
+        rec.append(pose, {"a": float(i), "c": 5.0})
+    track, expected = rec.track(), PoseTrack.from_frames(poses, 30.0, (640, 480), "cam", "full")
+    for name in ("image", "world", "visibility", "presence", "back_contour", "times"):
+        np.testing.assert_array_equal(getattr(track, name), getattr(expected, name))
+    metrics = rec.metrics()
+    assert metrics.column("a").tolist() == list(range(11))
+    assert np.isnan(metrics.column("b")).all()

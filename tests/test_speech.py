@@ -257,3 +257,41 @@ def test_null_voice_is_never_busy():
     voice = NullVoice()
     voice.say("anything", "fault")
     assert not voice.busy()
+
+
+def test_a_player_that_cannot_play_is_reported_once(tmp_path, monkeypatch):
+    import time
+
+    from posecheck.live.speech import EspeakVoice
+    fake = tmp_path / "espeak-ng"
+    fake.write_text("#!/bin/sh\necho 'ALSA lib pcm.c: Unknown PCM default' >&2\n"
+                    "echo 'error: No such file or directory' >&2\nexit 0\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    told: list[str] = []
+    voice = EspeakVoice(on_problem=told.append)
+    for text in ("one", "two", "three"):
+        voice.say(text, "rep")
+        while voice.busy():
+            time.sleep(0.01)
+    assert len(told) == 1 and "could not play sound" in told[0] and "No such file" in told[0]
+
+
+def test_the_speech_track_puts_each_cue_at_its_time():
+    from posecheck.live.cues import Said
+    from posecheck.live.speech_track import cue_sounds, mix
+    said = [Said(0.5, "a", "left one", "rep"), Said(2.0, "b", "Keep your back flat", "fault")]
+    samples = mix(said, cue_sounds(said, "tone"), TONE_RATE)
+    loud = np.flatnonzero(np.abs(samples) > 0.05) / TONE_RATE
+    assert 0.5 <= loud[0] < 0.6 and 2.0 <= loud[loud > 1.0][0] < 2.1
+    assert np.abs(samples[int(0.8 * TONE_RATE): int(1.9 * TONE_RATE)]).max() == 0.0
+
+
+@needs_espeak
+def test_speech_wav_holds_the_spoken_words(tmp_path):
+    from posecheck.live.cues import Said
+    from posecheck.live.speech_track import write_speech_wav
+    path = write_speech_wav([Said(1.0, "go", "Go", "ready")], tmp_path / "cues.wav", "espeak")
+    samples, rate = read_wav(path)
+    assert np.abs(samples[: int(0.9 * rate)]).max() == 0.0          # silent until 1 s
+    assert np.sqrt(np.mean(samples[rate: int(1.4 * rate)] ** 2)) > 0.01

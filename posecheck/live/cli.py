@@ -36,18 +36,28 @@ def add_live_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
     p.add_argument("--no-segmentation", action="store_true",
                    help="skip the segmentation mask (no back-contour metric, lower latency)")
     p.add_argument("--report", type=Path, default=None,
-                   help="session summary JSON (default: reports/live-<time>.json)")
+                   help="session summary JSON (default: reports/live-<time>.json); the "
+                        "landmark track (.track.npz) is written beside it")
+    p.add_argument("--html", action="store_true",
+                   help="also write a readable HTML report beside the summary")
+    p.add_argument("--speech-wav", type=Path, default=None, metavar="FILE",
+                   help="write the cues that were said as a WAV file, each at its time")
+    p.add_argument("--show-perf", action="store_true",
+                   help="show frames per second and latency in the window")
     p.set_defaults(handler=run_live_command)
     return p
 
 
 def run_live_command(args: argparse.Namespace) -> int:
-    """Handler of ``posecheck live``: run the session, print and save its summary."""
-    from posecheck.live.session import run_live
+    """Handler of ``posecheck live``: run the session, print and save its summary. Exit
+    status 130 after Ctrl-C (143 SIGTERM, 129 SIGHUP), once everything is saved."""
+    from posecheck.live.session import exit_status, run_live
 
     source: str | int = int(args.source) if str(args.source).isdigit() else args.source
-    run_live(args.exercise, routine=args.routine, source=source, model=args.model,
-             voice=args.voice, window=not args.no_window, strictness=args.strictness,
-             cooldown=args.cooldown, realtime=args.realtime,
-             segmentation=not args.no_segmentation, report_path=args.report)
-    return 0
+    summary = run_live(args.exercise, routine=args.routine, source=source, model=args.model,
+                       voice=args.voice, window=not args.no_window,
+                       strictness=args.strictness, cooldown=args.cooldown,
+                       realtime=args.realtime, segmentation=not args.no_segmentation,
+                       report_path=args.report, html=args.html, speech_wav=args.speech_wav,
+                       show_perf=args.show_perf)
+    return exit_status(summary)

@@ -10,11 +10,12 @@ from posecheck.checker import Checker
 from posecheck.display import SessionView
 from posecheck.events import Event
 from posecheck.live.cues import EventCues
+from posecheck.live.recorder import Recorder
 from posecheck.live.routine import Step
 from posecheck.live.stream import MetricStream
 from posecheck.overlay import OverlayState
 from posecheck.report import build_report
-from posecheck.track import FramePose, PoseTrack
+from posecheck.track import FramePose
 
 
 class ExerciseRun:
@@ -38,16 +39,15 @@ class ExerciseRun:
         cues.sides = self.spec.sides
         cues.hold_target = self.spec.dosage.hold_seconds or None
         cues.reset()
-        self.fps, self.frame_size, self.source = fps, frame_size, source
-        self.poses: list[FramePose] = []
+        self.recorder = Recorder(self.stream.names, fps, frame_size, source)
         self.events: list[Event] = []
         self.row: dict[str, float] = {}
         self._holds_done = 0
 
     def feed(self, pose: FramePose) -> list[Event]:
         """One frame's pose: smoothed metrics to the checker; events to the view and cues."""
-        self.poses.append(pose)
         self.row = self.stream(pose)
+        self.recorder.append(pose, self.row)
         events = self.checker.feed(pose.time, self.row)
         for event in events:
             self.view.apply(event)
@@ -77,11 +77,12 @@ class ExerciseRun:
         shown = {name: self.row.get(name, float("nan")) for name in self.view.display_metrics}
         return self.view.overlay_state(now, shown, fps=fps, latency_ms=latency_ms)
 
-    def report(self, model: str, model_name: str, extra: dict[str, Any]) -> dict[str, Any]:
+    def report(self, model: str, model_name: str, extra: dict[str, Any],
+               notes: tuple[str, ...] = ()) -> dict[str, Any]:
         """The step's report, the same shape as ``analyze`` writes."""
-        track = PoseTrack.from_frames(self.poses, self.fps, self.frame_size, self.source,
-                                      model_name)
+        self.recorder.model = model_name
+        track = self.recorder.track()
         return build_report(
             spec=self.spec, strictness=self.strictness, track=track, summary=self.checker.summary(), events=self.events, model=model,
             extra={"set": self.step.set_number, "sets": self.step.sets,
-                   "completed": self.done, **extra})
+                   "completed": self.done, **extra}, notes=notes)

@@ -7,8 +7,10 @@ The skeleton on screen is smoothed with :class:`~posecheck.filters.LandmarkSmoot
 MediaPipe's legacy settings); the checker sees the same metrics as ``analyze``.
 Setup guidance comes first (the checker's ``setup`` events), counting after ``ready``.
 
-Quit (``q``), Ctrl-C and closing the window all end the session the same way: the summary is
-written (the ``analyze`` report of each exercise plus latency figures) and printed.
+Quit (``q``), Ctrl-C, SIGTERM, SIGHUP and closing the window all end the session the same
+way: the summary is written (the ``analyze`` report of each exercise plus latency figures, and
+``interrupted`` when a signal ended it), each exercise's track (``.track.npz``) and, if asked,
+its HTML page and the spoken cues as audio; then it is printed.
 
 Example
 -------
@@ -35,18 +37,23 @@ import numpy as np
 from posecheck.estimator import PoseEstimator
 from posecheck.filters import LandmarkSmoother
 from posecheck.live.capture import Captured, LatestFrameCapture
-from posecheck.live.cues import CueScheduler, EventCues, number_words
+from posecheck.live.cues import CueScheduler, EventCues, Said, number_words
 from posecheck.live.exercise import ExerciseRun
 from posecheck.live.latency import LatencyStats
 from posecheck.live.routine import Routine, load_routine, single_exercise
 from posecheck.live.speech import NullVoice, SpeechError, Voice, make_voice
 from posecheck.overlay import OverlayState, draw_overlay
-from posecheck.report import SCHEMA_VERSION, format_summary, write_json_report
+from posecheck.report import (SCHEMA_VERSION, atomic_write_text, format_summary,
+                              write_json_report)
 
 #: Frames are shown at this height (up- or down-scaled) so the panel's type is large.
 DISPLAY_HEIGHT = 720
 #: Longest wait for a frame before checking for quit / Ctrl-C again.
 FRAME_WAIT_S = 0.5
+#: Signals that end a session cleanly (the summary is saved), and the end reason of each.
+STOP_SIGNALS: dict[int, str] = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated",
+                                **({signal.SIGHUP: "hung up"} if hasattr(signal, "SIGHUP")
+                                   else {})}
 
 
 @dataclass
@@ -62,21 +69,31 @@ def _log(message: str) -> None:
 
 
 @contextmanager
-def _on_sigint(handler: Callable[[], None]) -> Iterator[None]:
-    """Ctrl-C calls ``handler`` (the session ends cleanly and saves) instead of raising."""
+def _on_stop_signals(handler: Callable[[int], None]) -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP call ``handler(signum)`` (the session ends cleanly and
+    saves) instead of killing the process."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: handler())
+    previous = {signum: signal.signal(signum, lambda signum, frame: handler(signum))
+                for signum in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def exit_status(summary: dict[str, Any]) -> int:
+    """0, or 128 + the signal's number when a signal ended the session (130 for Ctrl-C)."""
+    reason = summary.get("live", {}).get("end_reason")
+    return next((128 + int(signum) for signum, name in STOP_SIGNALS.items() if name == reason),
+                0)
 
 
 def _voice(name: str) -> Voice:
     try:
-        return make_voice(name)
+        return make_voice(name, on_problem=_log)
     except SpeechError as exc:
         _log(f"{exc}; continuing without sound")
         return NullVoice()
@@ -98,7 +115,7 @@ class LiveSession:
                  voice: Voice, model: str, strictness: str = "standard",
                  cooldown: float = 8.0, window: bool = True,
                  on_display: Callable[[np.ndarray], None] | None = None,
-                 display_height: int = DISPLAY_HEIGHT) -> None:
+                 display_height: int = DISPLAY_HEIGHT, show_perf: bool = False) -> None:
         self.routine, self.capture, self.estimator = routine, capture, estimator
         self.voice, self.model, self.strictness = voice, model, strictness
         self.scheduler = CueScheduler(voice, cooldown=cooldown)
@@ -107,6 +124,7 @@ class LiveSession:
         self.smoother = LandmarkSmoother()
         self.stop = threading.Event()
         self.display_height = display_height
+        self.show_perf = show_perf
         self.on_display = on_display
         self.window = None
         if window:
@@ -154,9 +172,13 @@ class LiveSession:
         else:
             self._start_step(now)
 
+    def _signal(self, signum: int) -> None:
+        self.end_reason = STOP_SIGNALS[signum]
+        self.stop.set()
+
     def _key(self, action: str | None, now: float) -> None:
-        if action in ("quit", "interrupt"):
-            self.end_reason = {"quit": "quit", "interrupt": "interrupted"}[action]
+        if action == "quit":
+            self.end_reason = "quit"
             self.stop.set()
         elif action == "pause":
             self.paused = not self.paused
@@ -174,7 +196,7 @@ class LiveSession:
         """Process frames until quit, Ctrl-C, the window closing or the source ending."""
         started = time.perf_counter()
         try:
-            with _on_sigint(lambda: self._key("interrupt", self.now)):
+            with _on_stop_signals(self._signal):
                 while not self.stop.is_set():
                     frame = self.capture.get(timeout=FRAME_WAIT_S)
                     if frame is None:
@@ -193,6 +215,8 @@ class LiveSession:
                 self.run = None
         if self.end_reason == "completed":
             self._drain()
+        self.scheduler.abandon(self.now, f"not said before the session ended "
+                                         f"({self.end_reason or 'stopped'})")
 
     def _drain(self, limit_s: float = 5.0) -> None:
         """Let the last words ("Well done") be said before the voice closes."""
@@ -245,11 +269,12 @@ class LiveSession:
         scale = self.display_height / h
         shown = cv2.resize(image, (int(round(w * scale)), self.display_height),
                            interpolation=cv2.INTER_LINEAR)
-        latency = self.stats.last_ms("capture_to_cue")
+        fps = self.stats.fps if self.show_perf else None
+        latency = self.stats.last_ms("capture_to_cue") if self.show_perf else None
         if self.run is not None:
-            state = self.run.overlay_state(now, self.stats.fps, latency)
+            state = self.run.overlay_state(now, fps, latency)
         else:
-            state = OverlayState(title=self.routine.title, fps=self.stats.fps)
+            state = OverlayState(title=self.routine.title, fps=fps)
         if self.rest is not None:
             left = max(0.0, self.rest.until - now)
             state.title, state.status = f"Rest {left:.0f} s", f"next: {self.rest.next_label}"
@@ -270,9 +295,12 @@ class LiveSession:
                                   seconds=self.wall_seconds)
         live.update(source=self.capture.name, realtime=self.capture.realtime,
                     end_reason=self.end_reason or "stopped",
-                    cues_spoken=[{"time_s": round(t, 3), "text": text}
-                                 for t, _, text in self.scheduler.spoken])
-        reports = [run.report(self.model, self.estimator.model_name, {})
+                    cues_spoken=[{"time_s": round(c.time, 3), "text": c.text}
+                                 for c in self.scheduler.spoken],
+                    cues_skipped=[{"time_s": round(c.time, 3), "text": c.text,
+                                   "reason": c.reason} for c in self.scheduler.skipped])
+        extra, notes = self._interruption()
+        reports = [run.report(self.model, self.estimator.model_name, extra, notes)
                    for run in self.finished]
         if len(self.routine.steps) == 1 and reports:
             return {**reports[0], "live": live}
@@ -282,11 +310,31 @@ class LiveSession:
                             "steps_completed": sum(r["completed"] for r in reports)},
                 "exercises": reports, "live": live}
 
+    def _interruption(self) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """Report keys and notes for a session a signal ended (``interrupted``)."""
+        if self.end_reason not in STOP_SIGNALS.values():
+            return {}, ()
+        return {"interrupted": True}, (f"interrupted by the user ({self.end_reason}): the "
+                                       f"report covers the session until then",)
+
     def close(self) -> None:
         """Silence the voice and close the window (the capture is the caller's)."""
         self.voice.close()
         if self.window is not None:
             self.window.close()
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What a session writes besides its summary JSON.
+
+    html : an HTML page per exercise (``--html``). speech_wav : the spoken cues as audio at
+    their times (``--speech-wav``). voice : how the cues were voiced ("tone": tones).
+    """
+
+    html: bool = False
+    speech_wav: Path | None = None
+    voice: str = "espeak"
 
 
 def run_live(exercise: str | None = None, *, routine: str | Path | None = None,
@@ -295,49 +343,97 @@ def run_live(exercise: str | None = None, *, routine: str | Path | None = None,
              realtime: bool = False, segmentation: bool = True,
              report_path: str | Path | None = None,
              on_display: Callable[[np.ndarray], None] | None = None,
-             print_summary: bool = True) -> dict[str, Any]:
+             print_summary: bool = True, html: bool = False,
+             speech_wav: str | Path | None = None, show_perf: bool = False) -> dict[str, Any]:
     """Coach ``exercise`` (a spec id or file) or a ``routine`` file live; return the summary.
 
     source : camera index, stream URL, or a video file standing in for the camera
         (``realtime=True`` paces it to its frame rate and drops frames as a camera would;
         otherwise every frame is processed, as ``analyze`` does).
     voice : "espeak", "tone" or "none". window : show the window (False: headless).
-    report_path : where the summary JSON goes (default ``reports/live-<time>.json``).
+    report_path : where the summary JSON goes (default ``reports/live-<time>.json``); each
+        exercise's track goes beside it (``<stem>.track.npz``, ``<stem>.step<N>.track.npz``
+        in a routine), and with ``html`` its page (``.html``).
+    speech_wav : write the cues that were said as a WAV file, each at its time.
+    show_perf : show frames per second and latency in the window.
     """
     if (exercise is None) == (routine is None):
         raise ValueError("live: give an exercise or a routine, not both or neither")
     plan = load_routine(routine) if routine is not None else single_exercise(str(exercise))
+    outputs = Outputs(html, Path(speech_wav) if speech_wav is not None else None, voice)
     with ExitStack() as cleanup:
         estimator = PoseEstimator(model, running_mode="video", segmentation=segmentation)
         cleanup.callback(estimator.close)
         capture = LatestFrameCapture(source, realtime=realtime, on_message=_log)
         cleanup.callback(capture.stop)
         session = LiveSession(plan, capture, estimator, _voice(voice), model, strictness,
-                              cooldown, window, on_display)
+                              cooldown, window, on_display, show_perf=show_perf)
         cleanup.callback(session.close)
         capture.start()
         try:
             session.loop()
         except Exception as exc:        # keep what was counted, then report the failure
             session.end_reason = f"error: {exc}"
-            _save(session, report_path, print_summary)
+            _save(session, report_path, outputs, print_summary)
             raise
-    return _save(session, report_path, print_summary)
+    return _save(session, report_path, outputs, print_summary)
 
 
-def _save(session: LiveSession, report_path: str | Path | None,
+def _save(session: LiveSession, report_path: str | Path | None, outputs: Outputs,
           print_summary: bool) -> dict[str, Any]:
-    """Write the session summary (and print it); return it."""
+    """Write the session summary, tracks and the outputs asked for (and print it)."""
     summary = session.summary()
     path = Path(report_path) if report_path is not None else default_report_path()
+    write_json_report(summary, path)            # first: whatever fails next, this is kept
+    reports = summary.get("exercises", [summary])
+    for number, (run, report) in enumerate(zip(session.finished, reports), start=1):
+        stem = path.with_suffix("")
+        if len(reports) > 1:
+            stem = stem.with_name(f"{stem.name}.step{number}")
+        _write_exercise_outputs(run, report, stem, outputs, session.capture.name)
+    if outputs.speech_wav is not None:
+        _write_speech(session.scheduler.spoken, outputs, summary["live"])
     write_json_report(summary, path)
     if print_summary:
         _print_summary(summary, path)
     return summary
 
 
+def _write_exercise_outputs(run: ExerciseRun, report: dict[str, Any], stem: Path,
+                            outputs: Outputs, source: str) -> None:
+    """The exercise's track and, if asked, its HTML page; their paths go into ``report``."""
+    track_path = stem.with_name(stem.name + ".track.npz")
+    run.recorder.track().save(track_path)
+    report["track"] = str(track_path)
+    if outputs.html:
+        from posecheck.html_report import render_html
+
+        html_path = stem.with_name(stem.name + ".html")
+        report["html_report"] = str(html_path)
+        video = Path(source) if Path(source).is_file() else None
+        atomic_write_text(html_path, render_html(report, run.recorder.metrics(),
+                                                 run.view.display_metrics, video=video,
+                                                 track=run.recorder.track()))
+
+
+def _write_speech(said: list[Said], outputs: Outputs, live: dict[str, Any]) -> None:
+    """The cues as audio; a failure (no espeak-ng) is told in one line, not raised."""
+    from posecheck.live.speech_track import write_speech_wav
+
+    assert outputs.speech_wav is not None
+    try:
+        live["speech_wav"] = str(write_speech_wav(said, outputs.speech_wav, outputs.voice))
+    except SpeechError as exc:
+        _log(f"--speech-wav: {exc}; no audio file written")
+
+
 def _print_summary(summary: dict[str, Any], path: Path) -> None:
-    for report in summary.get("exercises", [summary]):
+    exercises = summary.get("exercises")
+    for number, report in enumerate(exercises or [summary], start=1):
+        if exercises is not None:
+            sets = f", set {report['set']} of {report['sets']}" if report.get("sets", 1) > 1 \
+                else ""
+            print(f"step {number}: {report['exercise']['title']}{sets}")
         print(format_summary(report))
     live = summary["live"]
     cue = live.get("capture_to_cue_ms", {})
@@ -348,4 +444,7 @@ def _print_summary(summary: dict[str, Any], path: Path) -> None:
     if display:
         line += f"; to display p50 {display.get('p50')} ms, p95 {display.get('p95')} ms"
     print(line + f" ({live['end_reason']})")
+    skipped = live.get("cues_skipped", [])
+    print(f"  cues: {len(live.get('cues_spoken', []))} said, {len(skipped)} skipped"
+          + (f"; audio: {live['speech_wav']}" if live.get("speech_wav") else ""))
     print(f"  report: {path}")

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import wave
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -44,17 +44,43 @@ class Voice(Protocol):
 
 
 class _ProcessVoice:
-    """A voice that plays each cue in a child process; busy while the process runs."""
+    """A voice that plays each cue in a child process; busy while the process runs.
 
-    def __init__(self) -> None:
+    on_problem : told once, in words, when a player reports that it could not play (espeak-ng
+        exits 0 and only writes ALSA errors when there is no sound device).
+    """
+
+    def __init__(self, on_problem: Callable[[str], None] | None = None) -> None:
         self._proc: subprocess.Popen | None = None
+        self._on_problem = on_problem
+        self._warned = False
 
     def _start(self, argv: list[str]) -> None:
+        self.busy()                 # a finished player's errors are read before the next
         self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
+                                      stderr=subprocess.PIPE, text=True, errors="replace")
 
     def busy(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
+        if self._proc is None:
+            return False
+        if self._proc.poll() is None:
+            return True
+        self._check(self._proc)
+        self._proc = None
+        return False
+
+    def _check(self, proc: subprocess.Popen) -> None:
+        """Tell ``on_problem`` (once) if the finished player could not play."""
+        errors = proc.stderr.read() if proc.stderr is not None else ""
+        if proc.stderr is not None:
+            proc.stderr.close()
+        failed = proc.returncode != 0 or "error" in errors.lower()
+        if failed and not self._warned and self._on_problem is not None:
+            self._warned = True
+            last = errors.strip().splitlines()[-1] if errors.strip() else \
+                f"exit status {proc.returncode}"
+            self._on_problem(f"{Path(str(proc.args[0])).name} could not play sound ({last}): "
+                             "no sound device? Cues are shown and logged but not heard")
 
     def close(self) -> None:
         if self.busy():
@@ -66,8 +92,9 @@ class _ProcessVoice:
 class EspeakVoice(_ProcessVoice):
     """Speech through the ``espeak-ng`` binary (Debian/Ubuntu: ``apt-get install espeak-ng``)."""
 
-    def __init__(self, language: str = "en", rate: int = SPEECH_RATE) -> None:
-        super().__init__()
+    def __init__(self, language: str = "en", rate: int = SPEECH_RATE,
+                 on_problem: Callable[[str], None] | None = None) -> None:
+        super().__init__(on_problem)
         if shutil.which(ESPEAK) is None:
             raise SpeechError("voice espeak: espeak-ng is not installed "
                               "(apt-get install espeak-ng, or use --voice tone/none)")
@@ -80,8 +107,8 @@ class EspeakVoice(_ProcessVoice):
 class ToneVoice(_ProcessVoice):
     """A short soft tone per cue class instead of words (for shared rooms or no espeak-ng)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, on_problem: Callable[[str], None] | None = None) -> None:
+        super().__init__(on_problem)
         self._player = next((list(p) for p in PLAYERS if shutil.which(p[0])), None)
         if self._player is None:
             raise SpeechError("voice tone: no audio player found (paplay, aplay or play)")
@@ -114,12 +141,16 @@ class NullVoice:
         """Nothing to release."""
 
 
-def make_voice(name: str) -> Voice:
-    """``"espeak"``, ``"tone"`` or ``"none"``; SpeechError if it cannot play here."""
-    voices = {"espeak": EspeakVoice, "tone": ToneVoice, "none": NullVoice}
-    if name not in voices:
-        raise SpeechError(f"voice {name!r}: unknown (choose espeak, tone or none)")
-    return voices[name]()
+def make_voice(name: str, on_problem: Callable[[str], None] | None = None) -> Voice:
+    """``"espeak"``, ``"tone"`` or ``"none"``; SpeechError if it cannot play here.
+    on_problem : told once if sound turns out not to play (no sound device)."""
+    if name == "espeak":
+        return EspeakVoice(on_problem=on_problem)
+    if name == "tone":
+        return ToneVoice(on_problem=on_problem)
+    if name == "none":
+        return NullVoice()
+    raise SpeechError(f"voice {name!r}: unknown (choose espeak, tone or none)")
 
 
 #: Notes (Hz) per cue class: faults low and falling, reps a short blip, milestones rising.
