@@ -40,6 +40,9 @@ REJECT_CUES = {"too_short": "", "too_shallow": "",
                "too_long": "", "not_visible": "I lost sight of you during that rep",
                "setup_lost": ""}
 RECALIBRATE_CUE = "Hold still in the start position"
+#: Seconds after the person is first seen within which the exercise must be seen under way for
+#: a recorded clip to count as cut after its setup (edge reps).
+CLIP_START_SLACK = 0.1
 
 
 def _known(value: float) -> float | None:
@@ -55,11 +58,13 @@ class Checker:
         from a whole recorded clip (:mod:`posecheck.checking.recorded`): no calibration hold.
     setup_hold : seconds the start position must hold before counting, when shorter than the
         spec's (recorded clips).
+    edge_reps : count reps cut by the clip (recorded clips): a rep under way when a clip that
+        starts in position begins, and, through :meth:`finish`, one under way when it ends.
     """
 
     def __init__(self, spec: Spec, strictness: str = "standard",
                  neutral: Mapping[str, float] | None = None,
-                 setup_hold: float | None = None) -> None:
+                 setup_hold: float | None = None, edge_reps: bool = False) -> None:
         if strictness not in LEVELS:
             raise ValueError(f"strictness {strictness!r} is not one of {', '.join(LEVELS)}")
         self.spec = spec
@@ -67,12 +72,16 @@ class Checker:
         self.layout = ColumnLayout(spec)
         self.tracks = tracks_of(spec)
         self._view_col = self.layout.index("view_angle")
+        self._seen_col = self.layout.index("body_in_frame")
         self._setup = build_setup(spec, self.layout, setup_hold)
         self._neutral = ({self.layout.index(n): x for n, x in neutral.items() if n in self.layout}
                          if neutral is not None and spec.calibration is not None else None)
         self._calibration_cols = calibration_cols(spec, self.layout)
         self._stillness = stillness_limits(spec, self.layout)
         self._state = WAITING
+        self._edge_reps = edge_reps
+        self._first_seen: float | None = None
+        self._clip_cut = False
         self._calibrator: Calibrator | None = None
         self._parts: Parts | None = None
         self._phases = [REST] * (len(self.tracks) + 1)  # per track, then the working track's
@@ -119,7 +128,12 @@ class Checker:
             else:
                 self._step_hold(t, v, out)
         elif self._state == WAITING:
+            if self._first_seen is None and v[self._seen_col] == v[self._seen_col]:
+                self._first_seen = t
             ready, cue = self._setup.wait(t, v)
+            if not ready and self._cut_after_setup(t, v):
+                self._setup.accept()
+                self._clip_cut, ready, cue = True, True, None
             self._calibrate_while_waiting(t, v, ready)
             if cue is not None:
                 out.append(Event("setup", t, None, None, cue, {}))
@@ -200,10 +214,30 @@ class Checker:
         self._calibrator = Calibrator(self._calibration_cols, self.spec.calibration.seconds)
 
     def _activate(self, parts: Parts) -> None:
+        if self._clip_cut and not self.setup_complete:
+            for counter in parts.counters:
+                counter.arm_at_clip_start()
         self._parts = parts
         self._state = ACTIVE
         self._working = -1
         self.setup_complete = True
+
+    def _cut_after_setup(self, t: float, v: list[float]) -> bool:
+        """With ``edge_reps``: whether the clip begins with the exercise under way (framing,
+        view and kept conditions hold on the first frame the person is seen): it was cut
+        after the setup, possibly mid-rep, so there is no hold to wait for."""
+        return (self._edge_reps and not self.setup_complete and self._first_seen is not None
+                and t - self._first_seen <= CLIP_START_SLACK and self._setup.kept_ok(v))
+
+    def finish(self, t: float) -> list[Event]:
+        """The clip ends at ``t``: with ``edge_reps``, a rep still under way that reached its
+        peak counts (``partial`` = "end"). Live sessions do not call this."""
+        out: list[Event] = []
+        if self._edge_reps and self._state == ACTIVE and self._parts.timer is None:
+            for i, counter in enumerate(self._parts.counters):
+                if counter.finish(t) == COMPLETED:
+                    self._on_rep_completed(i, counter, t, out)
+        return out
 
     def _lose_setup(self, t: float, cue: str, out: list[Event]) -> None:
         """Setup broke: drop the rep or hold in progress, close faults, wait again."""
@@ -290,7 +324,7 @@ class Checker:
         peak_row = counter.peak_row
         detail = {
             "side": side, "start_s": start_s, "end_s": t, "peak_s": counter.peak_t,
-            "range": counter.rep_range,
+            "range": counter.rep_range, "partial": counter.partial,
             "peak": {name: _known(peak_row[col]) for name, col in self._peak_names[side]},
             "faults": [{"rule": f["rule"], "side": f["side"], "status": f["status"],
                         "severity": f["severity"], "worst": f["worst"]} for f in faults],

@@ -22,12 +22,17 @@ class RepCounter:
 
     Phases: REST (no rep), OUT (toward the peak), PEAK (``min_peak`` reached, still beyond
     ``start``), BACK (returning, below ``start``).
+
+    Recorded clips are often cut mid-rep. :meth:`arm_at_clip_start` arms a counter whose
+    clip began just now, so a rep under way in the first frames starts at once (``partial`` =
+    "start"); :meth:`finish` completes a rep still under way at the clip's end (``partial`` =
+    "end") if it reached ``min_peak``. Live sessions use neither.
     """
 
     __slots__ = ("side", "col", "origin", "sign", "start", "end", "min_peak", "min_duration",
                  "max_duration", "active", "armed", "phase", "start_t", "peak", "peak_row",
                  "peak_t", "rest_value", "rep_range", "nan_seen", "reject_reason", "fault_mark",
-                 "faults_at_start", "hidden_is_rest")
+                 "faults_at_start", "hidden_is_rest", "partial", "clip_start")
 
     def __init__(self, side: str | None, col: int, sign: float, start: float,
                  end: float, min_peak: float, min_duration: float, max_duration: float,
@@ -48,6 +53,8 @@ class RepCounter:
         self.fault_mark = 0
         self.faults_at_start: list[dict] = []
         self.hidden_is_rest = hidden_is_rest
+        self.partial: str | None = None
+        self.clip_start = False
 
     def abort(self) -> None:
         """Drop the rep in progress (setup lost) and disarm."""
@@ -55,9 +62,40 @@ class RepCounter:
         self.armed = False
         self.phase = REST
 
+    def arm_at_clip_start(self) -> None:
+        """Armed before the first frame: a rep already beyond ``start`` begins now."""
+        self.armed = True
+        self.rest_value = self.end
+        self.clip_start = True
+
+    def finish(self, t: float) -> int:
+        """The clip ends at ``t``: COMPLETED for a rep under way that reached ``min_peak`` and
+        lasted ``min_duration``, else NOTHING (the rep in progress is dropped)."""
+        if not self.active:
+            return NOTHING
+        self.active = False
+        self.phase = REST
+        if self.nan_seen or self.peak < self.min_peak or t - self.start_t < self.min_duration:
+            return NOTHING
+        self.partial = "end" if self.partial is None else "both"
+        self.rep_range = self.peak - (self.rest_value if self.origin is None else self.origin)
+        return COMPLETED
+
     def step(self, t: float, v: list[float]) -> int:
         """Advance one frame; NOTHING, STARTED, COMPLETED or REJECTED (see reject_reason)."""
         x = self.sign * v[self.col]
+        if x == x and not self.active:
+            partial = "start" if self.clip_start and x >= self.start else None
+            self.clip_start = False
+            if partial and self.armed:
+                self.partial = partial
+                self.active = True
+                self.armed = False
+                self.start_t = self.peak_t = t
+                self.peak, self.peak_row, self.nan_seen = x, v, False
+                self.phase = PEAK if x >= self.min_peak else OUT
+                return STARTED
+            self.partial = None
         if not self.active:
             if x != x:
                 if self.hidden_is_rest and not self.armed:

@@ -71,9 +71,7 @@ class SetupTracker:
             if self._good_since is None:
                 self._good_since = t
             if t - self._good_since >= self.hold_seconds:
-                self._good_since = None
-                self._broken_since = None
-                self.last_cue = None
+                self.accept()
                 return True, None
             return False, None
         if self._fail_since is None:
@@ -86,9 +84,20 @@ class SetupTracker:
             return False, cue
         return False, None
 
+    def accept(self) -> None:
+        """The setup is complete now (the hold elapsed, or the caller knows it held before)."""
+        self._good_since = None
+        self._broken_since = None
+        self.last_cue = None
+
     def in_position(self, v: list[float]) -> bool:
         """Whether frame ``v`` passes every check (framing, view, start position): no state."""
         return self._first_failure(self._all, v) is None
+
+    def kept_ok(self, v: list[float]) -> bool:
+        """Whether frame ``v`` passes the checks kept during the exercise (framing, view and
+        the ``keep`` conditions; not the start-only ones): the exercise may be under way."""
+        return self._first_failure(self._kept, v) is None
 
     @property
     def holding(self) -> bool:
