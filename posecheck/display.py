@@ -142,15 +142,14 @@ class SessionView:
         return f"goal: {self.target_reps} reps{each}"
 
     def shown_metrics(self, metrics: dict[str, float]) -> dict[str, str]:
-        """Display labels and values with units; a change from neutral where calibrated."""
+        """Display labels and values with units; where calibrated, a signed change from the
+        start position ("L knee height +45 % torso")."""
         shown = {}
         for name, value in metrics.items():
-            if name in self.baseline:
-                label, text = readable(name, value - self.baseline[name], signed=True)
-                shown[f"{label} vs start"] = text
-            else:
-                label, text = readable(name, value)
-                shown[label] = text
+            relative = name in self.baseline
+            label, text = readable(name, value - self.baseline[name] if relative else value,
+                                   signed=relative)
+            shown[label] = text
         return shown
 
     def cue(self, now: float) -> str:

@@ -446,7 +446,7 @@ def draw_overlay(frame_bgr: np.ndarray, image_landmarks: np.ndarray | None,
     boxes = layout(state, w, h, avoid=person)
     for key in ("title", "status", "reps", "perf"):
         if key in boxes:
-            colour = DIM_TEXT if key in ("status", "perf") else TEXT
+            colour = DIM_TEXT if key == "perf" else TEXT
             _draw_text(frame_bgr, boxes[key], colour)  # type: ignore[arg-type]
     if "panel" in boxes:
         _draw_panel(frame_bgr, boxes["panel"], state)  # type: ignore[arg-type]
