@@ -11,11 +11,13 @@ import sys
 import cv2
 import numpy as np
 
+from posecheck.errors import PosecheckError
+
 KEYS: dict[int, str] = {ord("q"): "quit", 27: "quit", ord(" "): "pause", ord("r"): "reset",
                         ord("n"): "next"}
 
 
-class WindowError(OSError):
+class WindowError(PosecheckError, OSError):
     """The window cannot be opened here (no display)."""
 
 
