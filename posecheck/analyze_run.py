@@ -3,12 +3,17 @@ summary table. Outputs are written only when an input's analysis has succeeded."
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from tqdm import tqdm
 
 from posecheck.errors import PosecheckError, one_line
+from posecheck.outputs import OutputSet, check_file
 from posecheck.pipeline import Analysis, analyze, default_workers
 from posecheck.report import (atomic_write_text, format_summary, write_json_report,
                               write_metrics_csv)
@@ -16,75 +21,151 @@ from posecheck.sources import open_source
 from posecheck.spec import Spec, load_spec
 
 
-
 def input_stem(path: Path) -> str:
     """The name outputs are called after: ``clip`` for ``clip.mp4`` and ``clip.track.npz``."""
     return path.name.removesuffix(".track.npz") if path.name.endswith(".track.npz") else path.stem
 
 
+def _distinct(paths: list[Path]) -> list[Path]:
+    """``paths`` without repeats of the same file, in order."""
+    unique: dict[Path, Path] = {}
+    for path in paths:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+def output_stems(paths: list[Path]) -> list[str]:
+    """A distinct output name per input: :func:`input_stem`, or the whole file name where two
+    inputs share a stem (``clip.mp4`` and ``clip.webm``), numbered if even those collide."""
+    stems = [input_stem(p) for p in paths]
+    stems = [p.name if stems.count(s) > 1 else s for p, s in zip(paths, stems)]
+    seen: dict[str, int] = {}
+    unique = []
+    for stem in stems:
+        seen[stem] = seen.get(stem, 0) + 1
+        unique.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+    return unique
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Where one input's outputs go (None: not asked for)."""
+
+    report: Path
+    track: Path | None
+    csv: Path | None
+    html: Path | None
+    annotated: Path | None
+
+    @classmethod
+    def of(cls, path: Path, stem: str, args: argparse.Namespace, many: bool) -> "Targets":
+        out: Path = args.out
+        video = path.suffix.lower() != ".npz"
+        annotated = None
+        if args.annotate is not None and video:
+            annotated = args.annotate / f"{stem}.annotated.mp4" if many else args.annotate
+        return cls(out / f"{stem}.report.json", out / f"{stem}.track.npz" if video else None,
+                   out / f"{stem}.metrics.csv" if args.csv else None,
+                   out / f"{stem}.report.html" if args.html else None, annotated)
+
+    def check(self) -> None:
+        """Raise OutputError now, before any work, if one of these cannot be written."""
+        for target, what in ((self.report, "report"), (self.track, "track"),
+                             (self.csv, "metrics CSV"), (self.html, "HTML report"),
+                             (self.annotated, "annotated video")):
+            if target is not None:
+                check_file(target, what)
+
+
 def _frame_count(path: Path) -> int | None:
-    if path.suffix == ".npz":
+    if path.suffix.lower() == ".npz":
         return None
     return open_source(str(path)).frame_count
 
 
-def analyze_one(path: Path, spec: Spec, args: argparse.Namespace,
-                annotate: Path | None) -> Analysis:
-    """Analyse one input and write its outputs into ``args.out``."""
+def _run_analysis(path: Path, spec: Spec, args: argparse.Namespace) -> Analysis:
     total = _frame_count(path)
     bar = tqdm(total=total, desc=path.name, unit="frame", leave=False,
                disable=args.no_progress or total is None, file=sys.stderr)
     try:
-        result = analyze(path, spec, model=args.model,
-                         workers=args.workers or default_workers(),
-                         strictness=args.strictness, segmentation=not args.no_segmentation,
-                         progress=bar.update)
+        return analyze(path, spec, model=args.model, workers=args.workers or default_workers(),
+                       strictness=args.strictness, segmentation=not args.no_segmentation,
+                       progress=bar.update)
     finally:
         bar.close()
-    stem = input_stem(path)
-    out: Path = args.out
-    if annotate is not None and path.suffix != ".npz":
-        from posecheck.annotate import write_annotated_video
 
-        write_annotated_video(path, result, annotate)
-        result.report["annotated_video"] = str(annotate)
-    if args.csv:
-        csv_path = out / f"{stem}.metrics.csv"
-        write_metrics_csv(result.metrics, result.track.detected, csv_path)
-        result.report["metrics_csv"] = str(csv_path)
-    if args.html:
-        from posecheck.display import display_metrics
-        from posecheck.html_report import render_html
 
-        html_path = out / f"{stem}.report.html"
-        result.report["html_report"] = str(html_path)
-        atomic_write_text(html_path, render_html(result.report, result.metrics,
-                                                 display_metrics(spec)))
-    if path.suffix != ".npz":
-        track_path = out / f"{stem}.track.npz"
-        out.mkdir(parents=True, exist_ok=True)
-        result.track.save(track_path)
-        result.report["track"] = str(track_path)
-    write_json_report(result.report, out / f"{stem}.report.json")
+def _mark_interrupted(report: dict, note: str) -> None:
+    report["interrupted"] = True
+    report.setdefault("notes", []).append(note)
+
+
+def analyze_one(path: Path, spec: Spec, args: argparse.Namespace, targets: Targets) -> Analysis:
+    """Analyse one input and write its outputs, all together or none. Ctrl-C while the
+    annotated video is written skips that video; the report is still written."""
+    result = _run_analysis(path, spec, args)
+    report = result.report
+    with OutputSet() as outputs:
+        if targets.annotated is not None:
+            from posecheck.annotate import write_annotated_video
+
+            try:
+                outputs.write(targets.annotated,
+                              lambda part: write_annotated_video(path, result, part))
+                report["annotated_video"] = str(targets.annotated)
+            except KeyboardInterrupt:
+                _mark_interrupted(report, "interrupted by the user: no annotated video written")
+        if targets.csv is not None:
+            outputs.write(targets.csv, lambda part: write_metrics_csv(
+                result.metrics, result.track.detected, part))
+            report["metrics_csv"] = str(targets.csv)
+        if targets.html is not None:
+            from posecheck.display import display_metrics
+            from posecheck.html_report import render_html
+
+            report["html_report"] = str(targets.html)
+            outputs.write(targets.html, lambda part: atomic_write_text(
+                part, render_html(report, result.metrics, display_metrics(spec))))
+        if targets.track is not None:
+            outputs.write(targets.track, result.track.save)
+            report["track"] = str(targets.track)
+        outputs.write(targets.report, lambda part: write_json_report(report, part))
+        outputs.publish()
     return result
 
 
-def _annotate_target(args: argparse.Namespace, path: Path, many: bool) -> Path | None:
-    if args.annotate is None:
-        return None
-    return args.annotate / f"{input_stem(path)}.annotated.mp4" if many else args.annotate
+@contextmanager
+def termination_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP stop the work as Ctrl-C does (KeyboardInterrupt):
+    the part analysed gets its report and no part file is left behind."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
     """Analyse every input; a failing input is reported and the rest go on. Exit status 2 if
     any input failed, 130 if the user interrupted (the interrupted input still gets its report
-    of the part analysed)."""
+    of the part analysed). Every output location is checked before the first analysis."""
     spec = load_spec(args.exercise)
+    paths = _distinct(paths)
     many = len(paths) > 1
+    all_targets = [Targets.of(p, stem, args, many)
+                   for p, stem in zip(paths, output_stems(paths))]
+    for targets in all_targets:
+        targets.check()
+    if many:
+        check_file(args.out / "summary.md", "summary")
     rows, failed, interrupted = [], 0, False
-    for path in paths:
+    for path, targets in zip(paths, all_targets):
         try:
-            result = analyze_one(path, spec, args, _annotate_target(args, path, many))
+            result = analyze_one(path, spec, args, targets)
         except PosecheckError as exc:
             if not many:
                 raise
@@ -94,7 +175,7 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
             continue
         report = result.report
         print(format_summary(report))
-        print(f"  report: {args.out / (input_stem(path) + '.report.json')}")
+        print(f"  report: {targets.report}")
         reps = report.get("reps", {})
         counted = [f for f in report.get("faults", []) if f.get("status") == "validated"]
         rows.append((path.name, "ok", reps.get("left", ""), reps.get("right", ""),

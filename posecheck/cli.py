@@ -78,15 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_input(path: Path) -> bool:
+    """A file in a folder that ``analyze`` takes: a video or a saved track (not, say, the
+    ground truth ``.gt.npz`` beside a sample)."""
+    return path.is_file() and (path.suffix.lower() in VIDEO_SUFFIXES
+                               or path.name.lower().endswith(".track.npz"))
+
+
 def _expand_inputs(inputs: Sequence[str]) -> list[Path]:
     paths: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir()
-                           if p.suffix.lower() in VIDEO_SUFFIXES | {".npz"})
+            found = sorted(p for p in path.iterdir() if _is_input(p))
             if not found:
-                raise SourceError(f"{path}: folder holds no videos")
+                raise SourceError(f"{path}: folder holds no videos or .track.npz files")
             paths += found
         else:
             paths.append(path)
@@ -94,9 +100,10 @@ def _expand_inputs(inputs: Sequence[str]) -> list[Path]:
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
-    from posecheck.analyze_run import analyze_many
+    from posecheck.analyze_run import analyze_many, termination_as_interrupt
 
-    return analyze_many(_expand_inputs(args.inputs), args)
+    with termination_as_interrupt():
+        return analyze_many(_expand_inputs(args.inputs), args)
 
 
 def _run_models_fetch(args: argparse.Namespace) -> int:
