@@ -55,11 +55,13 @@ class PoseEstimator:
     running_mode : "video" (tracking between frames; timestamps must increase) or "image"
         (the detector runs on every frame).
     segmentation : also compute the back-contour profile from the segmentation mask.
+    max_people : how many people to look for (MediaPipe's ``num_poses``); :meth:`detect` returns
+        them all, :meth:`process` the first.
     """
 
     def __init__(self, model: str | Path = "full", running_mode: str = "video",
                  segmentation: bool = True, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5) -> None:
+                 min_tracking_confidence: float = 0.5, max_people: int = 1) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
         from posecheck.models import ensure_model
@@ -70,11 +72,12 @@ class PoseEstimator:
         self.model_name = str(model)
         self.running_mode = running_mode
         self.segmentation = segmentation
+        self.max_people = max_people
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)),
             running_mode=(vision.RunningMode.VIDEO if running_mode == "video"
                           else vision.RunningMode.IMAGE),
-            num_poses=1,
+            num_poses=max_people,
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_detection_confidence,
             min_tracking_confidence=min_tracking_confidence,
@@ -85,7 +88,13 @@ class PoseEstimator:
         self._last_ms = -1
 
     def process(self, image_bgr: np.ndarray, time_s: float) -> FramePose:
-        """Landmarks of the person in one frame (``FramePose.missing`` if nobody is found).
+        """Landmarks of the (first) person in one frame (``FramePose.missing`` if nobody is
+        found). image_bgr : (H, W, 3) uint8."""
+        people = self.detect(image_bgr, time_s)
+        return people[0] if people else FramePose.missing(time_s)
+
+    def detect(self, image_bgr: np.ndarray, time_s: float) -> list[FramePose]:
+        """Landmarks of everyone found in one frame (up to ``max_people``; may be empty).
 
         image_bgr : (H, W, 3) uint8.
         """
@@ -100,15 +109,22 @@ class PoseEstimator:
                 stamp = self._last_ms + 1
                 result = self._landmarker.detect(image)
         self._last_ms = stamp
-        if not result.pose_landmarks:
-            return FramePose.missing(time_s)
+        masks = result.segmentation_masks if self.segmentation else None
+        return [self._pose(time_s, landmarks, world, masks[i] if masks else None, width, height)
+                for i, (landmarks, world) in enumerate(zip(result.pose_landmarks,
+                                                           result.pose_world_landmarks))]
+
+    @staticmethod
+    def _pose(time_s: float, landmarks, world_landmarks, mask, width: int,
+              height: int) -> FramePose:
+        """One person's FramePose from MediaPipe's landmark lists (and segmentation mask)."""
         raw = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0)
-                        for p in result.pose_landmarks[0]], np.float32)
+                        for p in landmarks], np.float32)
         pixels = raw[:, :3] * np.array([width, height, width], np.float32)
-        world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], np.float32)
+        world = np.array([(p.x, p.y, p.z) for p in world_landmarks], np.float32)
         contour = FramePose.missing(time_s).back_contour
-        if self.segmentation and result.segmentation_masks:
-            contour = back_contour_profile(result.segmentation_masks[0].numpy_view(), pixels)
+        if mask is not None:
+            contour = back_contour_profile(mask.numpy_view(), pixels)
         return FramePose(time_s, pixels, world, raw[:, 3], raw[:, 4], contour)
 
     def close(self) -> None:

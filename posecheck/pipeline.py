@@ -25,6 +25,7 @@ from posecheck.events import Event
 from posecheck.filters import one_euro_metrics
 from posecheck.kinematics import compute_metrics
 from posecheck.metrics import Metrics
+from posecheck.people import estimate_people_track
 from posecheck.report import build_report
 from posecheck.side_identity import consistent_sides
 from posecheck.sources import open_source
@@ -87,14 +88,25 @@ def _estimate_chunk(target: str, start: int, stop: int, warmup: int, model: str,
 
 def estimate_video(target: str | int, model: str = "full", workers: int = 1,
                    segmentation: bool = True, progress: Progress | None = None,
-                   min_frames_per_worker: int = MIN_FRAMES_PER_WORKER) -> PoseTrack:
+                   min_frames_per_worker: int = MIN_FRAMES_PER_WORKER,
+                   max_people: int = 1, score: Callable[[PoseTrack], float] | None = None
+                   ) -> PoseTrack:
     """The PoseTrack of a video, split across ``workers`` processes for long files.
+
+    ``max_people`` > 1 looks for several people and follows the one who exercises
+    (:mod:`posecheck.people`, judged by ``score``; one process, since identities span the
+    whole clip).
 
     Each chunk starts its own PoseLandmarker ``CHUNK_WARMUP_S`` before its range, so the
     merged track matches a single-process run except for a frame or two at chunk starts.
     """
     source = open_source(target)
     count = source.frame_count
+    if max_people > 1:
+        with PoseEstimator(model, segmentation=segmentation, max_people=max_people) as estimator:
+            return estimate_people_track(
+                source, estimator, source.fps, source.frame_size, source.name,
+                (lambda f: progress(1)) if progress else None, score)
     if source.is_live or count is None or workers <= 1 or count < workers * min_frames_per_worker:
         poses: list[FramePose] = []
         interrupted = False
@@ -147,20 +159,25 @@ def check(track: PoseTrack, spec: Spec, strictness: str = "standard"
 
 def analyze(target: str | Path, exercise: str | Spec, model: str = "full", workers: int = 1,
             strictness: str = "standard", segmentation: bool = True,
-            progress: Progress | None = None) -> Analysis:
+            progress: Progress | None = None, max_people: int = 1) -> Analysis:
     """Analyse a video file (or a saved ``.npz`` PoseTrack) for one exercise (a spec id, a
-    spec file or a loaded :class:`Spec`)."""
+    spec file or a loaded :class:`Spec`). ``max_people`` > 1: follow the one who exercises
+    among several people, and say so in the report's notes."""
     spec = exercise if isinstance(exercise, Spec) else load_spec(exercise)
     target = str(target)
     if target.endswith(".npz"):
         track = PoseTrack.load(target)
     else:
-        track = estimate_video(target, model, workers, segmentation, progress)
+        track = estimate_video(
+            target, model, workers, segmentation, progress, max_people=max_people,
+            score=lambda person: check(person, spec, strictness)[2]["reps"]["total"])
     metrics, events, summary = check(track, spec, strictness)
     interrupted = bool(track.meta.get("interrupted"))
     covered = float(track.times[-1]) if len(track) else 0.0
-    notes = (f"interrupted by the user: the report covers the first {covered:.1f} s",)
+    notes = tuple(track.meta.get("people_notes", ())) + (
+        (f"interrupted by the user: the report covers the first {covered:.1f} s",)
+        if interrupted else ())
     report = build_report(spec=spec, strictness=strictness, track=track, summary=summary,
                           events=events, model=track.model or model,
-                          extra={"interrupted": interrupted}, notes=notes if interrupted else ())
+                          extra={"interrupted": interrupted}, notes=notes)
     return Analysis(track, metrics, events, report, spec)
