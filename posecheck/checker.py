@@ -82,6 +82,8 @@ class Checker:
         self._edge_reps = edge_reps
         self._first_seen: float | None = None
         self._clip_cut = False
+        self._last_t: float | None = None
+        self._waited: dict[str, float] = {}  # setup cue → seconds spent waiting on it
         self._calibrator: Calibrator | None = None
         self._parts: Parts | None = None
         self._phases = [REST] * (len(self.tracks) + 1)  # per track, then the working track's
@@ -116,6 +118,10 @@ class Checker:
         return out
 
     def _step(self, t: float, v: list[float], out: list[Event]) -> None:
+        self._frame(t, v, out)
+        self._last_t = t
+
+    def _frame(self, t: float, v: list[float], out: list[Event]) -> None:
         view = v[self._view_col]
         if view == view:
             self._view = view
@@ -131,6 +137,9 @@ class Checker:
             if self._first_seen is None and v[self._seen_col] == v[self._seen_col]:
                 self._first_seen = t
             ready, cue = self._setup.wait(t, v)
+            waiting_on = self._setup.last_cue
+            if waiting_on is not None and self._last_t is not None:
+                self._waited[waiting_on] = self._waited.get(waiting_on, 0.0) + t - self._last_t
             if not ready and self._cut_after_setup(t, v):
                 self._setup.accept()
                 self._clip_cut, ready, cue = True, True, None
@@ -421,4 +430,21 @@ class Checker:
             "hint_count": sum(f["status"] == "experimental" for f in faults),
             "asymmetry": asymmetry(self.rep_details, self.spec.rep.metric)
             if self.spec.rep else None,
+            "notes": self._notes(),
         }
+
+    def _notes(self) -> list[str]:
+        """Plain-language notes for the report: reps cut by the clip, and why nothing was
+        counted when the setup never completed."""
+        notes = []
+        partial = {d["partial"] for d in self.rep_details if d.get("partial")}
+        if partial & {"start", "both"}:
+            notes.append("the clip starts during a rep: it is counted, though its start is "
+                         "not in the clip")
+        if partial & {"end", "both"}:
+            notes.append("the clip ends during a rep that had reached its peak: it is counted")
+        if not self.setup_complete and self._waited:
+            cue = max(self._waited, key=self._waited.get)
+            notes.append(f"nothing was counted: the start position was never seen ({cue!r} "
+                         f"for {self._waited[cue]:.1f} s)")
+        return notes

@@ -181,8 +181,16 @@ needs_sample = pytest.mark.skipif(not CLEAN.exists(), reason="sample_videos not 
 
 @pytest.fixture(scope="module")
 def offline():
+    """``analyze`` deciding frame by frame as live does (mode "live")."""
     from posecheck.pipeline import analyze
-    return analyze(CLEAN, "bird_dog", workers=1)
+    return analyze(CLEAN, "bird_dog", workers=1, mode="live")
+
+
+@pytest.fixture(scope="module")
+def recorded(offline):
+    """The default recorded-clip analysis of the same track (whole-clip neutral, short hold)."""
+    from posecheck.pipeline import check
+    return check(offline.track, offline.spec)[2]
 
 
 def _essence(events):
@@ -190,7 +198,8 @@ def _essence(events):
 
 
 @needs_sample
-def test_headless_live_on_a_clip_counts_what_analyze_counts(offline, tmp_path, capsys):
+def test_headless_live_on_a_clip_counts_what_analyze_counts(offline, recorded, tmp_path,
+                                                             capsys):
     import json
 
     from posecheck.cli import main
@@ -200,7 +209,7 @@ def test_headless_live_on_a_clip_counts_what_analyze_counts(offline, tmp_path, c
     assert status == 0
     live = json.loads(report_path.read_text())
     reps = offline.report["reps"]
-    assert live["reps"] == reps and reps["total"] >= 2
+    assert live["reps"] == reps == recorded["reps"] and reps["total"] >= 2
     assert _essence(live["events"]) == _essence(offline.report["events"])
     assert live["schema_version"] == offline.report["schema_version"]
     stats = live["live"]
@@ -223,7 +232,9 @@ HOLD_CLIP = ROOT / "sample_videos" / "ninety_ninety.mp4"
 def test_headless_live_times_holds_as_analyze_does(tmp_path):
     from posecheck.live.session import run_live
     from posecheck.pipeline import analyze
-    offline = analyze(HOLD_CLIP, "ninety_ninety_er", workers=1).report
+    offline = analyze(HOLD_CLIP, "ninety_ninety_er", workers=1, mode="live").report
+    recorded = analyze(HOLD_CLIP, "ninety_ninety_er", workers=1).report
+    assert recorded["hold_seconds"] == pytest.approx(offline["hold_seconds"], abs=0.2)
     live = run_live("ninety_ninety_er", source=str(HOLD_CLIP), voice="none", window=False,
                     report_path=tmp_path / "live.json", print_summary=False)
     assert live["holds"] == offline["holds"] and live["hold_seconds"] == offline["hold_seconds"]
