@@ -116,11 +116,14 @@ def _run_models_fetch(args: argparse.Namespace) -> int:
 
 
 def _run_models_list(args: argparse.Namespace) -> int:
-    from posecheck.models import model_status
+    from posecheck.models import bundle_damage, model_status
 
     for row in model_status():
-        state = "ok" if row.get("verified") else ("present" if row.get("present") else "missing")
-        print(f"{row['variant']:6s} {state:8s} {row['path']}")
+        damage = bundle_damage(row["path"]) if row["present"] and not row["verified"] else None
+        state = ("ok" if row["verified"] else "corrupt" if damage
+                 else "present" if row["present"] else "missing")
+        print(f"{row['variant']:6s} {state:8s} {row['path']}"
+              + (f"  ({one_line(damage)})" if damage else ""))
     return 0
 
 

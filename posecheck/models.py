@@ -170,6 +170,15 @@ def check_bundle(path: Path, label: str | None = None) -> None:
         raise ModelError(f"{label}: not a readable model bundle ({e})") from e
 
 
+def bundle_damage(path: Path) -> str | None:
+    """What is wrong with the bundle at ``path`` (see :func:`check_bundle`), None if intact."""
+    try:
+        check_bundle(path)
+    except ModelError as e:
+        return str(e)
+    return None
+
+
 def _status(variant: str) -> dict[str, Any]:
     path = model_path(variant)
     row: dict[str, Any] = {"variant": variant, "path": path, "present": path.is_file(),
@@ -177,6 +186,8 @@ def _status(variant: str) -> dict[str, Any]:
     if not row["present"]:
         return row
     row["sha256"] = sha256_file(path)
+    if bundle_damage(path) is not None:
+        return row
     record = _records().get(path.name)
     if record is not None:
         row["verified"] = record.get("sha256") == row["sha256"]
@@ -189,9 +200,10 @@ def _status(variant: str) -> dict[str, Any]:
 def model_status() -> list[dict[str, Any]]:
     """One row per variant: variant, path, present, sha256, verified, route.
 
-    ``verified`` means the file's sha256 matches the one recorded when it was installed (or,
-    without a record, the reference sha256 of the offline build); ``route`` is how it was
-    installed (``download`` or ``build``), ``None`` when unknown.
+    ``verified`` means the file is an intact bundle (see :func:`bundle_damage`) whose sha256
+    matches the one recorded when it was installed (or, without a record, the reference sha256
+    of the offline build); ``route`` is how it was installed (``download`` or ``build``),
+    ``None`` when unknown.
     """
     return [_status(v) for v in VARIANTS]
 
@@ -210,7 +222,10 @@ def ensure_model(variant: str = "full") -> Path:
     path = row["path"]
     if row["verified"]:
         return path
-    if row["present"]:
+    damage = bundle_damage(path) if row["present"] else None
+    if damage is not None:
+        log.warning("%s; provisioning it again", damage)
+    elif row["present"]:
         if row["route"] is None:
             try:
                 check_bundle(path)
