@@ -40,6 +40,9 @@ REJECT_CUES = {"too_short": "", "too_shallow": "",
                "too_long": "", "not_visible": "I lost sight of you during that rep",
                "setup_lost": ""}
 RECALIBRATE_CUE = "Hold still in the start position"
+#: Why a rep that ends as the other side's starts may be that rep, relabelled (see
+#: :meth:`Checker._handed_over`).
+HANDOVER_REASONS = ("too_short", "too_shallow")
 #: Seconds after the person is first seen within which the exercise must be seen under way for
 #: a recorded clip to count as cut after its setup (edge reps).
 CLIP_START_SLACK = 0.1
@@ -279,14 +282,19 @@ class Checker:
 
     def _step_reps(self, t: float, v: list[float], out: list[Event]) -> None:
         parts, phases = self._parts, self._phases
-        finished = []
+        finished, started = [], []
         for i, counter in enumerate(parts.counters):
             code = counter.step(t, v)
             if code == STARTED:
-                self._on_rep_started(i, counter, t, out)
+                started.append(i)
             elif code:
                 finished.append((code, counter, i))
             phases[i] = counter.phase
+        if len(started) == 1 and len(finished) == 1 and self._handed_over(finished[0], started[0]):
+            finished = []
+        else:
+            for i in started:
+                self._on_rep_started(i, parts.counters[i], t, out)
         phases[-1] = parts.counters[self._working].phase if self._working >= 0 else REST
         view = self._view
         for monitor in parts.monitors:
@@ -296,6 +304,20 @@ class Checker:
                 self._on_rep_completed(i, counter, t, out)
             else:
                 self._reject(counter, counter.reject_reason, t, out)
+
+    def _handed_over(self, finished: tuple[int, RepCounter, int], started: int) -> bool:
+        """One side's rep ends in the very frame the other side's starts: anatomically a limb
+        cannot return to rest while the other leaves it, so the pose estimator swapped the
+        two limbs' labels mid-rep. The rep goes on, now on the other side (which owns it when
+        it ends); the rep that 'ended' is neither counted nor rejected."""
+        code, ended, _ = finished
+        if code != COMPLETED and ended.reject_reason not in HANDOVER_REASONS:
+            return False
+        counter = self._parts.counters[started]
+        counter.take_over(ended)
+        self._working = started
+        self._last_side = counter.side
+        return True
 
     def _on_rep_started(self, track: int, counter: RepCounter, t: float, out: list[Event]) -> None:
         self._working = track

@@ -20,7 +20,7 @@ EXERCISES = (
     "active_hamstring_stretch hip_circles seated_hamstring_stretch knee_to_chest "
     "standing_figure_four side_lying_leg_raise lunge lunge_matrix cossack_squat fire_hydrant "
     "spiderman_reach hurdle_walk plank_thoracic_rotation pigeon butterfly hip_flexor_stretch "
-    "figure_four_stretch it_band_stretch squat").split()
+    "figure_four_stretch it_band_stretch squat glute_bridge").split()
 
 #: fixture → (key path, problem fragment) expected in the one-line error.
 EXPECTED_ERRORS = {

@@ -68,6 +68,19 @@ class RepCounter:
         self.rest_value = self.end
         self.clip_start = True
 
+    def _floor(self, cut: bool = False) -> float:
+        """The shortest duration that counts: half ``min_duration`` for a rep the clip cuts
+        (only part of it is seen), else ``min_duration``."""
+        return 0.5 * self.min_duration if cut or self.partial else self.min_duration
+
+    def take_over(self, other: "RepCounter") -> None:
+        """Continue the rep ``other`` began (its limb labels were swapped mid-rep): its start
+        time, cut-by-clip flag, visibility gap and fault bookkeeping; this side's own peak."""
+        self.start_t = other.start_t
+        self.partial = other.partial
+        self.nan_seen = self.nan_seen or other.nan_seen
+        self.fault_mark, self.faults_at_start = other.fault_mark, other.faults_at_start
+
     def finish(self, t: float) -> int:
         """The clip ends at ``t``: COMPLETED for a rep under way that reached ``min_peak`` and
         lasted ``min_duration``, else NOTHING (the rep in progress is dropped)."""
@@ -75,7 +88,7 @@ class RepCounter:
             return NOTHING
         self.active = False
         self.phase = REST
-        if self.nan_seen or self.peak < self.min_peak or t - self.start_t < self.min_duration:
+        if self.nan_seen or self.peak < self.min_peak or t - self.start_t < self._floor(True):
             return NOTHING
         self.partial = "end" if self.partial is None else "both"
         self.rep_range = self.peak - (self.rest_value if self.origin is None else self.origin)
@@ -132,7 +145,7 @@ class RepCounter:
             self.rest_value = x
             if self.nan_seen:
                 self.reject_reason = "not_visible"
-            elif t - self.start_t < self.min_duration:
+            elif t - self.start_t < self._floor():
                 self.reject_reason = "too_short"
             elif self.peak < self.min_peak:
                 self.reject_reason = "too_shallow"
