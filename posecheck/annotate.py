@@ -10,18 +10,24 @@ import numpy as np
 
 from posecheck.atomic import atomic_path
 from posecheck.display import SessionView, replay
+from posecheck.errors import OutputError
 from posecheck.overlay import draw_overlay
 from posecheck.sources import open_source
 
 if TYPE_CHECKING:
     from posecheck.pipeline import Analysis
 
+#: How far a decoded frame's time may be from the analysed track's time of the same frame.
+FRAME_TIME_TOLERANCE_S = 1e-3
+
 
 def write_annotated_video(video: str | Path, analysis: "Analysis", out_path: Path) -> None:
     """Re-decode ``video`` and write it with the analysis drawn on every frame to ``out_path``.
 
     The events are replayed in time order through a :class:`SessionView`, exactly as the live
-    window shows them.
+    window shows them. Frame ``i`` of the video is row ``i`` of the analysis (file sources
+    number decoded frames without gaps); a frame whose time is not the track's raises
+    OutputError, since the video is then not the one analysed.
     """
     source = open_source(str(video))
     view = SessionView.from_spec(analysis.spec)
@@ -37,6 +43,9 @@ def write_annotated_video(video: str | Path, analysis: "Analysis", out_path: Pat
             frames = zip(source, replay(view, analysis.events, analysis.track.times))
             for frame, (now, view) in frames:
                 i = frame.index
+                if abs(frame.time - analysis.track.times[i]) > FRAME_TIME_TOLERANCE_S:
+                    raise OutputError(f"{video}: frame {i} at {frame.time:.3f} s does not match "
+                                      f"the analysis ({analysis.track.times[i]:.3f} s)")
                 row = analysis.metrics.values[i, columns]
                 state = view.overlay_state(now, dict(zip(labels, row.tolist())))
                 landmarks = analysis.track.image[i]

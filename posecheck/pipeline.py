@@ -28,7 +28,7 @@ from posecheck.metrics import Metrics
 from posecheck.people import estimate_people_track
 from posecheck.report import build_report
 from posecheck.side_identity import consistent_sides
-from posecheck.sources import open_source
+from posecheck.sources import open_source, source_notes
 from posecheck.spec import Spec, load_spec
 from posecheck.track import FramePose, PoseTrack
 
@@ -70,8 +70,10 @@ def _init_worker(queue: Any) -> None:
 
 def _estimate_chunk(target: str, start: int, stop: int, warmup: int, model: str,
                     segmentation: bool) -> PoseTrack:
-    """Landmarks of frames [start, stop), after re-reading ``warmup`` frames before start."""
-    source = open_source(target, max(0, start - warmup), stop)
+    """Landmarks of frames [start, stop), after re-reading ``warmup`` frames before start.
+    Its meta tells what the source found in [start, stop) (see :meth:`FileSource.meta`)."""
+    first = max(0, start - warmup)
+    source = open_source(target, first, stop)
     queue = _progress_queue
 
     def report(frame, _pose) -> None:
@@ -83,7 +85,8 @@ def _estimate_chunk(target: str, start: int, stop: int, warmup: int, model: str,
     if queue is not None:
         queue.put((stop - start) % PROGRESS_EVERY)
     track = PoseTrack.from_frames(poses, source.fps, source.frame_size, source.name, model)
-    return track[track.times >= start / source.fps - 1e-9]
+    track.meta.update(source.meta(since=start))
+    return track[start - first:]   # the warm-up frames: frame indices have no gaps
 
 
 def estimate_video(target: str | int, model: str = "full", workers: int = 1,
@@ -104,9 +107,11 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
     count = source.frame_count
     if max_people > 1:
         with PoseEstimator(model, segmentation=segmentation, max_people=max_people) as estimator:
-            return estimate_people_track(
+            track = estimate_people_track(
                 source, estimator, source.fps, source.frame_size, source.name,
                 (lambda f: progress(1)) if progress else None, score)
+        track.meta.update(source.meta())
+        return track
     if source.is_live or count is None or workers <= 1 or count < workers * min_frames_per_worker:
         poses: list[FramePose] = []
         interrupted = False
@@ -117,6 +122,7 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
             except KeyboardInterrupt:  # keep the work done so far: it gets its report
                 interrupted = True
         track = PoseTrack.from_frames(poses, source.fps, source.frame_size, source.name, model)
+        track.meta.update(source.meta())
         if interrupted:
             track.meta["interrupted"] = True
         return track
@@ -139,7 +145,9 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
             progress(queue.get(timeout=0.05))
         except Empty:
             break
-    return PoseTrack.concatenate(chunks)
+    track = PoseTrack.concatenate(chunks)   # how the file is timed: the same in every chunk
+    track.meta["unreadable_times"] = [t for c in chunks for t in c.meta.get("unreadable_times", [])]
+    return track
 
 
 def exercise_metrics(track: PoseTrack) -> Metrics:
@@ -176,7 +184,7 @@ def analyze(target: str | Path, exercise: str | Spec, model: str = "full", worke
     covered = float(track.times[-1]) if len(track) else 0.0
     notes = tuple(track.meta.get("people_notes", ())) + (
         (f"interrupted by the user: the report covers the first {covered:.1f} s",)
-        if interrupted else ())
+        if interrupted else ()) + tuple(source_notes(track.meta))
     report = build_report(spec=spec, strictness=strictness, track=track, summary=summary,
                           events=events, model=track.model or model,
                           extra={"interrupted": interrupted}, notes=notes)

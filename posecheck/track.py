@@ -13,6 +13,7 @@ Example
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -156,6 +157,7 @@ class PoseTrack:
                 visibility=self.visibility, presence=self.presence, times=self.times,
                 back_contour=self.back_contour, fps=self.fps,
                 frame_size=np.array(self.frame_size), source=self.source, model=self.model,
+                meta=json.dumps(self.meta, default=_plain),
             )
 
     @classmethod
@@ -213,7 +215,7 @@ def _track_from(data: dict[str, np.ndarray]) -> PoseTrack:
     return PoseTrack(**{k: v.astype(np.float32) for k, v in arrays.items()},
                      times=times.astype(np.float64), fps=float(fps),
                      frame_size=(int(size[0]), int(size[1])),
-                     source=_text(data, "source"), model=_text(data, "model"))
+                     source=_text(data, "source"), model=_text(data, "model"), meta=_meta(data))
 
 
 def _scalar(data: dict[str, np.ndarray], name: str, kinds: str) -> float:
@@ -233,6 +235,24 @@ def _real(data: dict[str, np.ndarray], name: str, tail: tuple[int, ...],
         raise _BadField(f"{name}: shape {value.shape} {value.dtype}, expected "
                         f"({', '.join(wanted)}) numbers")
     return value
+
+
+def _plain(value: object) -> object:
+    """A numpy value as plain JSON data (for ``json.dumps``); anything else as its text."""
+    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else str(value)
+
+
+def _meta(data: dict[str, np.ndarray]) -> dict:
+    """The track's free-form metadata (a JSON object); empty in files saved without it."""
+    if "meta" not in data:
+        return {}
+    try:
+        meta = json.loads(_text(data, "meta"))
+    except (json.JSONDecodeError, RecursionError):
+        raise _BadField("meta: not readable JSON") from None
+    if not isinstance(meta, dict):
+        raise _BadField("meta: not a JSON object")
+    return meta
 
 
 def _text(data: dict[str, np.ndarray], name: str) -> str:
