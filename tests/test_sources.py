@@ -209,3 +209,42 @@ def test_source_meta_survives_save_load_and_concatenate(tmp_path):
     loaded = PoseTrack.load(tmp_path / "t.track.npz")
     assert loaded.meta == track.meta
     assert PoseTrack.concatenate([loaded, loaded]).meta == track.meta
+
+
+def test_source_notes_reach_the_report(tmp_path):
+    from posecheck.pipeline import analyze
+    from posecheck.track import FramePose
+    track = PoseTrack.from_frames([FramePose.missing(i / 15) for i in range(30)], 15.0, (64, 48))
+    track.meta.update(fps=15.0, fps_from="nominal", header_fps=None, unreadable_times=[1.2])
+    track.save(tmp_path / "t.track.npz")
+    notes = analyze(tmp_path / "t.track.npz", "bird_dog").report["notes"]
+    assert "1 damaged frame could not be decoded and was skipped, at 1.2 s" in notes
+    assert any("nominal 15 fps" in note for note in notes)
+
+
+def test_variable_frame_rate_clip_reps_are_placed_in_real_time(tmp_path):
+    """The bird dog sample re-encoded as a phone might: all frames in the first half, every
+    third in the second. Timed by frame index, its reps came out up to 2 s late."""
+    from posecheck.pipeline import analyze
+    from posecheck.synth.groundtruth import GroundTruth, path_for
+
+    clean = SAMPLES / "bird_dog_clean.mp4"
+    path = tmp_path / "vfr.mp4"
+    with av.open(str(clean)) as src, av.open(str(path), "w") as dst:
+        stream = dst.add_stream("mpeg4", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
+        stream.bit_rate = 1_500_000
+        stream.time_base = stream.codec_context.time_base = Fraction(1, 15360)
+        for i, frame in enumerate(src.decode(video=0)):
+            if i < 105 or i % 3 == 0:
+                out = av.VideoFrame.from_ndarray(frame.to_ndarray(format="bgr24"), "bgr24")
+                out.pts, out.time_base = frame.pts, Fraction(1, 15360)
+                dst.mux(stream.encode(out))
+        dst.mux(stream.encode())
+    report = analyze(path, "bird_dog").report
+    truth = GroundTruth.load(path_for(clean)).reps
+    assert report["reps"] == {"left": 2, "right": 2, "total": 4}
+    assert report["video"]["duration_s"] == pytest.approx(211 / 15, abs=0.1)
+    for rep in report["rep_details"]:
+        middle = (rep["start_s"] + rep["end_s"]) / 2
+        assert any(t["side"] == rep["side"] and t["start"] <= middle <= t["end"] for t in truth)
