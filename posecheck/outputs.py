@@ -25,23 +25,24 @@ from typing import Callable
 from posecheck.errors import OutputError
 
 
-def check_folder(folder: Path, what: str) -> None:
-    """Raise :class:`OutputError` unless ``folder`` is, or can be created as, a writable
-    folder; ``what`` names its role in the message ("--out")."""
+def check_file(target: Path, what: str) -> None:
+    """Raise :class:`OutputError` unless the file ``target`` can be written (its folder
+    exists or can be created, and is writable); ``what`` names it in the message."""
+    problem = "it is a folder" if target.is_dir() else _folder_problem(target.parent)
+    if problem is not None:
+        raise OutputError(f"{target}: cannot write the {what}: {problem}")
+
+
+def _folder_problem(folder: Path) -> str | None:
+    """Why files cannot be written in ``folder`` (made first if missing), None if they can."""
     existing = folder
     while not os.path.lexists(existing) and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        raise OutputError(f"{folder}: cannot be the {what} folder: {existing} is not a folder")
+        return f"{existing} is not a folder"
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(f"{folder}: cannot be the {what} folder: {existing} is not writable")
-
-
-def check_file(target: Path, what: str) -> None:
-    """Raise :class:`OutputError` unless the file ``target`` can be written."""
-    if target.is_dir():
-        raise OutputError(f"{target}: cannot write the {what}: it is a folder")
-    check_folder(target.parent, what)
+        return f"{existing} is not writable"
+    return None
 
 
 class OutputSet:
