@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from queue import Empty
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -62,10 +66,36 @@ PROGRESS_EVERY = 10
 _progress_queue: Any = None
 
 
-def _init_worker(queue: Any) -> None:
-    """Runs once in each worker process: remember where to report progress."""
-    global _progress_queue
-    _progress_queue = queue
+#: Set by the parent when the run is stopped (an Event shared with the workers), or None.
+_stop_event: Any = None
+
+
+def _init_worker(queue: Any, stop: Any) -> None:
+    """Runs once in each worker process (which ignores SIGINT: the parent stops the run
+    through ``stop``, between two frames): remember the progress queue and the stop event."""
+    global _progress_queue, _stop_event
+    _progress_queue, _stop_event = queue, stop
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored in the block, so that processes started in it inherit it ignored (only
+    the main thread may change signal handling; elsewhere the block runs unchanged)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _stop_requested(_frame: Any = None, _pose: Any = None) -> None:
+    """Between two frames of a worker's chunk: raise KeyboardInterrupt if the parent stopped
+    the run (raised here, outside MediaPipe's native calls, it interrupts nothing unsafe)."""
+    if _stop_event is not None and _stop_event.is_set():
+        raise KeyboardInterrupt
 
 
 def _estimate_chunk(target: str, start: int, stop: int, warmup: int, model: str,
@@ -77,16 +107,26 @@ def _estimate_chunk(target: str, start: int, stop: int, warmup: int, model: str,
     queue = _progress_queue
 
     def report(frame, _pose) -> None:
+        _stop_requested()
         if frame.index >= start and (frame.index - start + 1) % PROGRESS_EVERY == 0:
             queue.put(PROGRESS_EVERY)
 
+    poses: list[FramePose] = []
+    interrupted = False
     with PoseEstimator(model, segmentation=segmentation) as estimator:
-        poses = estimate_frames(source, estimator, report if queue is not None else None)
+        try:
+            estimate_frames(source, estimator, report if queue is not None else _stop_requested,
+                            poses)
+        except KeyboardInterrupt:  # the run was stopped: return the frames done
+            interrupted = True
     if queue is not None:
         queue.put((stop - start) % PROGRESS_EVERY)
     track = PoseTrack.from_frames(poses, source.fps, source.frame_size, source.name, model)
     track.meta.update(source.meta(since=start))
-    return track[start - first:]   # the warm-up frames: frame indices have no gaps
+    track = track[start - first:]   # the warm-up frames: frame indices have no gaps
+    if interrupted:
+        track.meta["interrupted"] = True
+    return track
 
 
 def estimate_video(target: str | int, model: str = "full", workers: int = 1,
@@ -130,23 +170,60 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
     warmup = int(round(CHUNK_WARMUP_S * source.fps))
     context = multiprocessing.get_context("spawn")
     queue = context.Queue() if progress else None
+    stop = context.Event()
+    interrupted = False
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(queue,)) as pool:
-        futures = [pool.submit(_estimate_chunk, str(target), int(a), int(b), warmup, model,
-                               segmentation) for a, b in zip(bounds[:-1], bounds[1:])]
-        while queue is not None and not all(f.done() for f in futures):
-            try:
-                progress(queue.get(timeout=0.2))
-            except Empty:
-                continue
-        chunks = [f.result() for f in futures]
-    while queue is not None:  # messages still in flight when the last chunk finished
+                             initargs=(queue, stop)) as pool:
+        with _sigint_ignored():  # the workers start here and keep ignoring Ctrl-C
+            futures = [pool.submit(_estimate_chunk, str(target), int(a), int(b), warmup, model,
+                                   segmentation) for a, b in zip(bounds[:-1], bounds[1:])]
+        try:
+            while queue is not None and not all(f.done() for f in futures):
+                try:
+                    progress(queue.get(timeout=0.2))
+                except Empty:
+                    continue
+            wait(futures)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the workers stop after their current
+            interrupted = True     # frame and return what they did
+            stop.set()
+    while queue is not None and not interrupted:  # messages in flight at the last chunk's end
         try:
             progress(queue.get(timeout=0.05))
         except Empty:
             break
-    track = PoseTrack.concatenate(chunks)   # how the file is timed: the same in every chunk
-    track.meta["unreadable_times"] = [t for c in chunks for t in c.meta.get("unreadable_times", [])]
+    return _leading_frames([_chunk(f, interrupted) for f in futures], source, model,
+                           interrupted)
+
+
+def _chunk(future: Future, interrupted: bool) -> PoseTrack | None:
+    """A chunk's track; None for a chunk lost to the interruption (a worker killed by the
+    same SIGTERM, say)."""
+    try:
+        return future.result()
+    except (BrokenProcessPool, CancelledError):
+        if not interrupted:
+            raise
+        return None
+
+
+def _leading_frames(chunks: list[PoseTrack | None], source: Any, model: str,
+                    interrupted: bool) -> PoseTrack:
+    """The chunks joined, up to the first one that was cut short: an interrupted run's track
+    covers the frames from the start that were all analysed."""
+    done: list[PoseTrack] = []
+    for chunk in chunks:
+        if chunk is not None:
+            done.append(chunk)
+        if chunk is None or chunk.meta.get("interrupted"):
+            interrupted = True
+            break
+    track = (PoseTrack.concatenate(done) if done else
+             PoseTrack.empty(source.fps, source.frame_size, source.name, model))
+    track.meta.update(source.meta())   # how the file is timed, the same for every chunk
+    track.meta["unreadable_times"] = [t for c in done for t in c.meta.get("unreadable_times", [])]
+    if interrupted:
+        track.meta["interrupted"] = True
     return track
 
 

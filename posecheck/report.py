@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from posecheck.atomic import atomic_path
+from posecheck.errors import one_line
 from posecheck.events import Event
 from posecheck.metrics import Metrics
 from posecheck.spec import Spec
@@ -27,7 +28,8 @@ def build_report(*, spec: Spec, strictness: str, track: PoseTrack, summary: dict
     exercise = {"id": spec.id, "title": spec.title, "kind": spec.kind, "sides": spec.sides,
                 "strictness": strictness}
     frames = len(track)
-    duration = float(track.times[-1] - track.times[0]) + 1.0 / track.fps if frames else 0.0
+    frame_time = 1.0 / track.fps if track.fps > 0 else 0.0  # fps may be NaN
+    duration = float(track.times[-1] - track.times[0]) + frame_time if frames else 0.0
     ratio = track.detected_ratio
     notes = list(notes)
     if frames == 0 or ratio == 0.0:
@@ -99,8 +101,9 @@ def write_metrics_csv(metrics: Metrics, detected: np.ndarray, path: Path) -> Non
 def format_summary(report: dict[str, Any]) -> str:
     """A short human-readable summary of a report."""
     video, reps = report["video"], report.get("reps", {})
+    duration = "?" if video["duration_s"] is None else f"{video['duration_s']:.1f}"
     lines = [f"{report['exercise'].get('title', report['exercise'].get('id'))}: "
-             f"{video['path']} ({video['duration_s']:.1f} s, "
+             f"{one_line(str(video['path']))} ({duration} s, "
              f"person in {report['person_detected_ratio']:.0%} of frames)"]
     lines += [f"  note: {n}" for n in report.get("notes", [])]
     if reps and report["exercise"].get("kind") != "hold":
