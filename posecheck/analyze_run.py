@@ -60,7 +60,7 @@ class Targets:
     @classmethod
     def of(cls, path: Path, stem: str, args: argparse.Namespace, many: bool) -> "Targets":
         out: Path = args.out
-        video = path.suffix.lower() != ".npz"
+        video = not _is_track(path)
         annotated = None
         if args.annotate is not None and video:
             annotated = args.annotate / f"{stem}.annotated.mp4" if many else args.annotate
@@ -77,8 +77,12 @@ class Targets:
                 check_file(target, what)
 
 
+def _is_track(path: Path) -> bool:
+    return path.suffix.lower() == ".npz"
+
+
 def _frame_count(path: Path) -> int | None:
-    if path.suffix.lower() == ".npz":
+    if _is_track(path):
         return None
     return open_source(str(path)).frame_count
 
@@ -180,7 +184,7 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
         counted = [f for f in report.get("faults", []) if f.get("status") == "validated"]
         rows.append((path.name, "ok", reps.get("left", ""), reps.get("right", ""),
                      len(counted), "; ".join(report.get("notes", []))))
-        interrupted = bool(report.get("interrupted"))
+        interrupted = bool(report.get("interrupted")) and not _is_track(path)  # this run's
         if interrupted:
             break
     if many:

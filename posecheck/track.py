@@ -14,6 +14,7 @@ Example
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -248,11 +249,49 @@ def _meta(data: dict[str, np.ndarray]) -> dict:
         return {}
     try:
         meta = json.loads(_text(data, "meta"))
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # JSONDecodeError, or a number too long to read
         raise _BadField("meta: not readable JSON") from None
     if not isinstance(meta, dict):
         raise _BadField("meta: not a JSON object")
-    return meta
+    for key, valid in _META_FIELDS.items():
+        if key in meta and not valid(meta[key]):
+            raise _BadField(f"meta: {key}: {meta[key]!r:.40} is not what posecheck wrote")
+    return _without_controls(meta)
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+#: The meta fields posecheck reads back, and what a valid value is.
+_META_FIELDS = {
+    "fps": _is_number, "header_fps": lambda v: v is None or _is_number(v),
+    "fps_from": lambda v: isinstance(v, str), "missing_frames": _is_count,
+    "people_seen": _is_count, "interrupted": lambda v: isinstance(v, bool),
+    "unreadable_times": lambda v: isinstance(v, list) and all(map(_is_number, v)),
+    "people_notes": lambda v: isinstance(v, list) and all(isinstance(n, str) for n in v),
+}
+
+
+def _without_controls(value: object) -> object:
+    """JSON data with control characters removed from every string (they may reach a
+    terminal as report notes)."""
+    if isinstance(value, str):
+        return strip_controls(value, keep="")
+    if isinstance(value, list):
+        return [_without_controls(v) for v in value]
+    if isinstance(value, dict):
+        return {strip_controls(str(k), keep=""): _without_controls(v) for k, v in value.items()}
+    return value
 
 
 def _text(data: dict[str, np.ndarray], name: str) -> str:

@@ -168,6 +168,18 @@ BAD_FIELDS: dict[str, tuple[dict[str, object], str]] = {
     "negative frame size": ({"frame_size": np.array([-640, 480])}, "frame_size"),
     "frame size as floats": ({"frame_size": np.array([640.5, 480.0])}, "frame_size"),
     "source not a string": ({"source": np.arange(3)}, "source"),
+    "meta not JSON": ({"meta": np.array("{oops")}, "meta"),
+    "meta nested 100,000 levels": ({"meta": np.array("[" * 100_000 + "]" * 100_000)}, "meta"),
+    "meta with a 5000-digit number": ({"meta": np.array('{"fps": ' + "9" * 5000 + "}")},
+                                      "meta"),
+    "meta with an fps of 400 digits": ({"meta": np.array('{"fps": ' + "9" * 400 + "}")},
+                                       "fps"),
+    "meta with damaged-frame times as text": (
+        {"meta": np.array('{"unreadable_times": ["x", 1]}')}, "unreadable_times"),
+    "meta with a header rate as text": ({"meta": np.array(
+        '{"fps_from": "timestamps", "header_fps": "abc"}')}, "header_fps"),
+    "meta with notes that are not text": ({"meta": np.array('{"people_notes": [1]}')},
+                                          "people_notes"),
 }
 
 
@@ -186,12 +198,23 @@ def test_track_path_that_is_no_file(make, tmp_path, capsys):
 
 
 def test_a_good_track_still_analyses_and_its_text_is_made_safe(tmp_path, capsys):
-    good = write_track(tmp_path / "ok.track.npz", source=np.array("clip\x1b[2J.mp4"))
+    meta = json.dumps({"people_notes": ["\x1b]0;pwned\x07followed one person"]})
+    good = write_track(tmp_path / "ok.track.npz", source=np.array("clip\x1b[2J.mp4"),
+                       meta=np.array(meta))
     status, out, err = run_cli(analyze_argv(good, tmp_path / "out"), capsys)
     assert status == 0, err
-    assert "\x1b" not in out and "clip[2J.mp4" in out
+    assert "\x1b" not in out and "\x07" not in out and "clip[2J.mp4" in out
     assert {p.name for p in (tmp_path / "out").iterdir()} == {
         "ok.report.json", "ok.metrics.csv", "ok.report.html"}
+
+
+def test_reanalysing_the_track_of_an_interrupted_run_is_no_interruption(tmp_path, capsys):
+    partial = write_track(tmp_path / "partial.track.npz",
+                          meta=np.array(json.dumps({"interrupted": True})))
+    status, out, err = run_cli(["analyze", str(partial), str(partial.with_name("x.track.npz")),
+                                "-e", "bird_dog", "--out", str(tmp_path / "out")], capsys)
+    assert status == 2, err   # not 130: both inputs were tried, the missing one failed
+    assert "| partial.track.npz | ok |" in out and "| x.track.npz | error |" in out
 
 
 # ------------------------------------------------------------------------- hostile specs
