@@ -82,9 +82,11 @@ class OutputSet:
                     os.replace(target, backup)
                 done.append((target, backup))
                 os.replace(part, target)
-        except OSError as exc:
+        except BaseException as exc:  # a full disk, or Ctrl-C between two renames
             self._roll_back(done)
-            raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+            if isinstance(exc, OSError):
+                raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+            raise
         self._staged.clear()
         for _, backup in done:
             if backup is not None:
