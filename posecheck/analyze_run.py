@@ -94,7 +94,7 @@ def _run_analysis(path: Path, spec: Spec, args: argparse.Namespace) -> Analysis:
     try:
         return analyze(path, spec, model=args.model, workers=args.workers or default_workers(),
                        strictness=args.strictness, segmentation=not args.no_segmentation,
-                       progress=bar.update)
+                       progress=bar.update, max_people=args.max_people or None)
     finally:
         bar.close()
 
@@ -129,7 +129,9 @@ def analyze_one(path: Path, spec: Spec, args: argparse.Namespace, targets: Targe
 
             report["html_report"] = str(targets.html)
             outputs.write(targets.html, lambda part: atomic_write_text(
-                part, render_html(report, result.metrics, display_metrics(spec))))
+                part, render_html(report, result.metrics, display_metrics(spec),
+                                  video=None if _is_track(path) else path,
+                                  track=result.track, spec=spec)))
         if targets.track is not None:
             outputs.write(targets.track, result.track.save)
             report["track"] = str(targets.track)

@@ -33,6 +33,9 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-segmentation", action="store_true",
                    help="skip the segmentation mask (no back-contour metric, a little faster)")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--max-people", type=int, default=0, metavar="N",
+                   help="look for up to N people and follow the one who exercises (default: "
+                        "a quick look first; several people only if several are in view)")
     p.set_defaults(handler=_run_analyze)
 
 

@@ -196,8 +196,9 @@ def _calibration(page: Page) -> str:
     rows = "".join(f"<tr><td>{escape(metric_name(name))}</td><td>"
                    f"{_fmt(scaled(name, value), 0)} {unit_of(name)[0]}</td></tr>"
                    for name, value in page.baseline.items())
-    return ("<h2>Start position (neutral)</h2><p class=\"sub\">Measured while the person held "
-            "still in the start position; rules marked \"from your start position\" compare "
+    return ("<h2>Start position (neutral)</h2><p class=\"sub\">Measured while the person was "
+            "at rest in the start position (live: the still moment before counting; a recorded "
+            "clip: every rest moment in it); rules marked \"from your start position\" compare "
             "with these values, so body shape and camera angle cancel out.</p>"
             f"<table><tr><th>measure</th><th>value</th></tr>{rows}</table>")
 

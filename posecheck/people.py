@@ -18,7 +18,7 @@ import numpy as np
 
 from posecheck.estimator import PoseEstimator
 from posecheck.landmarks import BODY_JOINT_INDICES, INDEX
-from posecheck.sources import Frame
+from posecheck.sources import Frame, open_source
 from posecheck.track import FramePose, PoseTrack
 
 Score = Callable[[PoseTrack], float]
@@ -28,6 +28,11 @@ MATCH_SIZES = 0.5
 LOST_AFTER_S = 0.5
 #: Identities seen in fewer frames than this fraction of the clip are ignored (spurious).
 MIN_PRESENCE = 0.05
+
+#: Frames the people probe looks at, spread over the clip.
+PROBE_FRAMES = 6
+#: Most people the probe and the multi-person pass look for.
+PROBE_MAX_PEOPLE = 3
 
 _TORSO = [INDEX["left_shoulder"], INDEX["right_shoulder"], INDEX["left_hip"], INDEX["right_hip"]]
 
@@ -146,3 +151,22 @@ def estimate_people_track(frames: Iterable[Frame], estimator: PoseEstimator, fps
             on_frame(frame)
     return follow_exerciser(people, np.array(times, np.float64), fps, frame_size, source,
                             estimator.model_name, score)
+
+
+def people_in_view(target: str, model: str = "full") -> int:
+    """How many people the clip shows at once: the most found in at least two of
+    :data:`PROBE_FRAMES` frames spread over it (a single spurious detection does not count),
+    up to :data:`PROBE_MAX_PEOPLE`. VIDEO mode,
+    because MediaPipe finds a second person only while it tracks the first (IMAGE mode found
+    one of two side-by-side people in every frame). A few frames next to the clip's own pass,
+    so a single-person clip keeps single-person speed while a clip with several people gets
+    the multi-person pass."""
+    source = open_source(target)
+    count = source.frame_count or 0
+    wanted = set(np.linspace(0, max(count - 1, 0), PROBE_FRAMES).round().astype(int).tolist())
+    counts = []
+    with PoseEstimator(model, segmentation=False, max_people=PROBE_MAX_PEOPLE) as estimator:
+        for frame in source:
+            if frame.index in wanted:
+                counts.append(len(estimator.detect(frame.image, frame.time)))
+    return sorted(counts)[-2] if len(counts) > 1 else sum(counts)

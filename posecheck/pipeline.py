@@ -24,12 +24,13 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from posecheck.checker import Checker
+from posecheck.checking.recorded import RECORDED_SETUP_HOLD, neutral_from_clip
 from posecheck.estimator import PoseEstimator, estimate_frames
 from posecheck.events import Event
 from posecheck.filters import one_euro_metrics
 from posecheck.kinematics import compute_metrics
 from posecheck.metrics import Metrics
-from posecheck.people import estimate_people_track
+from posecheck.people import PROBE_MAX_PEOPLE, estimate_people_track, people_in_view
 from posecheck.report import build_report
 from posecheck.side_identity import consistent_sides
 from posecheck.sources import open_source, source_notes
@@ -233,30 +234,45 @@ def exercise_metrics(track: PoseTrack) -> Metrics:
     return one_euro_metrics(compute_metrics(consistent_sides(track)[0]))
 
 
-def check(track: PoseTrack, spec: Spec, strictness: str = "standard"
+def check(track: PoseTrack, spec: Spec, strictness: str = "standard", mode: str = "recorded"
           ) -> tuple[Metrics, list[Event], dict[str, Any]]:
-    """Run the checker over a whole track: metrics, events and the checker's summary."""
+    """Run the checker over a whole track: metrics, events and the checker's summary.
+
+    ``mode="recorded"`` takes the neutral pose from the whole clip and needs only a short setup
+    hold (:mod:`posecheck.checking.recorded`); ``mode="live"`` decides as a live session does.
+    """
     metrics = exercise_metrics(track)
-    checker = Checker(spec, strictness=strictness)
+    if mode == "recorded":
+        checker = Checker(spec, strictness, neutral_from_clip(spec, metrics), RECORDED_SETUP_HOLD,
+                          edge_reps=True)
+    else:
+        checker = Checker(spec, strictness=strictness)
     events = checker.feed_batch(metrics)
+    if len(metrics):
+        events += checker.finish(float(metrics.times[-1]))
     return metrics, events, checker.summary()
 
 
 def analyze(target: str | Path, exercise: str | Spec, model: str = "full", workers: int = 1,
             strictness: str = "standard", segmentation: bool = True,
-            progress: Progress | None = None, max_people: int = 1) -> Analysis:
+            progress: Progress | None = None, max_people: int | None = None,
+            mode: str = "recorded") -> Analysis:
     """Analyse a video file (or a saved ``.npz`` PoseTrack) for one exercise (a spec id, a
     spec file or a loaded :class:`Spec`). ``max_people`` > 1: follow the one who exercises
-    among several people, and say so in the report's notes."""
+    among several people, and say so in the report's notes; None: look first
+    (:func:`posecheck.people.people_in_view`) and do so only if several people are in view.
+    ``mode``: see :func:`check` ("live" decides frame by frame as a live session does)."""
     spec = exercise if isinstance(exercise, Spec) else load_spec(exercise)
     target = str(target)
     if target.endswith(".npz"):
         track = PoseTrack.load(target)
     else:
+        if max_people is None:
+            max_people = min(people_in_view(target, model), PROBE_MAX_PEOPLE) or 1
         track = estimate_video(
             target, model, workers, segmentation, progress, max_people=max_people,
             score=lambda person: check(person, spec, strictness)[2]["reps"]["total"])
-    metrics, events, summary = check(track, spec, strictness)
+    metrics, events, summary = check(track, spec, strictness, mode)
     interrupted = bool(track.meta.get("interrupted"))
     covered = float(track.times[-1]) if len(track) else 0.0
     notes = tuple(track.meta.get("people_notes", ())) + (

@@ -31,7 +31,7 @@ def build_report(*, spec: Spec, strictness: str, track: PoseTrack, summary: dict
     frame_time = 1.0 / track.fps if track.fps > 0 else 0.0  # fps may be NaN
     duration = float(track.times[-1] - track.times[0]) + frame_time if frames else 0.0
     ratio = track.detected_ratio
-    notes = list(notes)
+    notes = list(notes) + [n for n in summary.get("notes", ()) if n not in notes]
     if frames == 0 or ratio == 0.0:
         notes.append("no person was detected in the video")
     elif ratio < 0.5:

@@ -55,12 +55,21 @@ def side_by_side(tmp_path_factory: pytest.TempPathFactory) -> Path:
                        np.concatenate([lunge, bird], axis=2))
 
 
-@pytest.mark.parametrize("exercise, where", [("lunge", "on the left"),
-                                             ("bird_dog", "on the right")])
-def test_the_exerciser_is_followed(side_by_side: Path, exercise: str, where: str) -> None:
+@pytest.mark.parametrize("exercise, where, max_people", [("lunge", "on the left", None),
+                                                         ("bird_dog", "on the right", 2)])
+def test_the_exerciser_is_followed(side_by_side: Path, exercise: str, where: str,
+                                   max_people: int | None) -> None:
+    """Asked for two people, or by default (the probe sees two and asks for them)."""
     from posecheck.pipeline import analyze
 
-    result = analyze(side_by_side, exercise, max_people=2)
+    result = analyze(side_by_side, exercise, max_people=max_people)
     assert result.report["reps"]["total"] == 4
     assert f"2 people were in view; posecheck follows the person {where}" in \
         result.report["notes"][0]
+
+
+def test_the_probe_counts_people_in_view(side_by_side: Path) -> None:
+    from posecheck.people import people_in_view
+
+    assert people_in_view(str(side_by_side)) == 2
+    assert people_in_view(str(SAMPLES / "bird_dog_clean.mp4")) == 1
