@@ -64,7 +64,7 @@ class PoseEstimator:
                  min_tracking_confidence: float = 0.5, max_people: int = 1) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
-        from posecheck.models import ensure_model
+        from posecheck.models import ModelError, ensure_model
 
         if running_mode not in RUNNING_MODES:
             raise ValueError(f"running_mode must be one of {RUNNING_MODES}")
@@ -83,8 +83,11 @@ class PoseEstimator:
             min_tracking_confidence=min_tracking_confidence,
             output_segmentation_masks=segmentation,
         )
-        with quiet_native_stderr():
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        try:
+            with quiet_native_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as e:  # MediaPipe's words for a damaged model
+            raise ModelError(f"{path}: cannot be loaded as a pose model ({e})") from None
         self._last_ms = -1
 
     def process(self, image_bgr: np.ndarray, time_s: float) -> FramePose:

@@ -417,6 +417,28 @@ def test_bit_rotted_model_is_not_listed_as_ok(tmp_path, monkeypatch, capsys):
     assert status == 0 and "corrupt" in lite and "CRC" in lite
 
 
+def test_model_with_intact_zip_but_damaged_network_is_one_line_error(tmp_path, monkeypatch,
+                                                                    capsys):
+    import zipfile
+
+    source = ROOT / "models" / "pose_landmarker_lite.task"
+    if not source.exists():
+        pytest.skip("lite model not provisioned")
+    monkeypatch.setenv("POSECHECK_MODELS_DIR", str(tmp_path / "models"))
+    bundle = tmp_path / "models" / "pose_landmarker_lite.task"
+    bundle.parent.mkdir()
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(bundle, "w") as out:
+        for name in src.namelist():   # magic kept, the flatbuffer after it overwritten
+            data = src.read(name)
+            out.writestr(name, data[:8] + b"\xff" * 4000 + data[4008:])
+    status, _, err = run_cli(["analyze", str(SAMPLES / "bird_dog_clean.mp4"), "-e",
+                              "bird_dog", "--model", "lite", "--workers", "1", "--no-progress",
+                              "--out", str(tmp_path / "out")], capsys)
+    errors = [line for line in err.splitlines() if line.startswith("posecheck: error:")]
+    assert status == 2 and len(errors) == 1 and str(bundle) in errors[0], err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
 # ------------------------------------------------------------------------ property tests
 
 @pytest.fixture(scope="module")
