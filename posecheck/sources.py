@@ -25,6 +25,7 @@ from typing import Any, Iterator, Mapping
 
 import av
 import cv2
+from av.video.reformatter import VideoReformatter
 import numpy as np
 
 from posecheck.errors import PosecheckError
@@ -244,6 +245,7 @@ class FileSource:
                 stream = self._stream(container)
                 stream.thread_type = "AUTO"
                 clock, index = _Clock(self.timing), 0
+                to_bgr = VideoReformatter()   # one converter (and thread pool) for all frames
                 for decoded in _decoded(container, stream):
                     if self.stop is not None and index >= self.stop:
                         break
@@ -252,8 +254,8 @@ class FileSource:
                         continue
                     now = clock.frame(decoded.pts)
                     if index >= self.start:
-                        # one swscale thread: its thread pool costs more than it saves here
-                        yield Frame(index, now, decoded.to_ndarray(format="bgr24", threads=1))
+                        yield Frame(index, now, to_bgr.reformat(decoded, format="bgr24")
+                                    .to_ndarray())
                     index += 1
         finally:
             self._unreadable = unreadable
