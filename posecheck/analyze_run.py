@@ -176,16 +176,16 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
             if not many:
                 raise
             print(f"posecheck: error: {one_line(str(exc))}", file=sys.stderr)
-            rows.append((path.name, "error", "", "", "", str(exc)))
+            rows.append((one_line(path.name), "error", "", "", "", one_line(str(exc))))
             failed += 1
             continue
         report = result.report
         print(format_summary(report))
-        print(f"  report: {targets.report}")
+        print(f"  report: {one_line(str(targets.report))}")
         reps = report.get("reps", {})
         counted = [f for f in report.get("faults", []) if f.get("status") == "validated"]
-        rows.append((path.name, "ok", reps.get("left", ""), reps.get("right", ""),
-                     len(counted), "; ".join(report.get("notes", []))))
+        rows.append((one_line(path.name), "ok", reps.get("left", ""), reps.get("right", ""),
+                     len(counted), one_line("; ".join(report.get("notes", [])))))
         interrupted = bool(report.get("interrupted")) and not _is_track(path)  # this run's
         if interrupted:
             break

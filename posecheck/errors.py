@@ -30,8 +30,8 @@ def strip_controls(text: str, keep: str = "\n\t") -> str:
 
 
 def one_line(text: str) -> str:
-    """``text`` safe to print as one terminal line: whitespace runs become one space and other
-    control characters are shown escaped."""
+    """``text`` safe to print as one terminal line: whitespace runs become one space; other
+    control characters, and the undecodable bytes of a file name, are shown escaped."""
     text = " ".join(text.split())
-    return "".join(c if unicodedata.category(c) != "Cc" else c.encode("unicode_escape").decode()
-                   for c in text)
+    return "".join(c if unicodedata.category(c) not in ("Cc", "Cs")
+                   else c.encode("unicode_escape").decode() for c in text)

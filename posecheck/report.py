@@ -75,9 +75,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically."""
+    """Write ``text`` to ``path`` atomically, as UTF-8 (the undecodable bytes of a file name
+    written as ``\\udcff``)."""
     with atomic_path(path) as part:
-        part.write_text(text, encoding="utf-8")
+        part.write_text(text, encoding="utf-8", errors="backslashreplace")
 
 
 def write_json_report(report: dict[str, Any], path: Path) -> None:

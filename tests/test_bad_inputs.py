@@ -381,6 +381,18 @@ def test_folder_takes_tracks_and_videos_not_ground_truth(tmp_path, track, capsys
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"clip.report.json"}
 
 
+def test_file_names_that_are_not_utf8_are_analysed_and_shown_escaped(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_track(folder / os.fsdecode(b"cl\xffip.track.npz"))
+    write_track(folder / "other.track.npz")
+    status, out, err = run_cli(["analyze", str(folder), "-e", "bird_dog", "--html", "--out",
+                                str(tmp_path / "out")], capsys)
+    assert status == 0, err
+    assert "cl\\udcffip.track.npz" in (tmp_path / "out" / "summary.md").read_text()
+    assert len(list((tmp_path / "out").glob("*.report.html"))) == 2
+
+
 def test_a_bad_input_among_good_ones_is_reported_and_the_rest_analysed(tmp_path, track,
                                                                        capsys):
     bad = tmp_path / "bad.track.npz"
