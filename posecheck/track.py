@@ -184,6 +184,7 @@ _FIELDS = ("schema", *_LANDMARK_TAILS, "times", "fps", "frame_size", "source", "
 #: Plausible limits of a recording.
 MAX_FPS = 1000.0
 MAX_FRAME_SIDE = 100_000
+MAX_SECONDS = 1e6
 
 
 def _track_from(data: dict[str, np.ndarray]) -> PoseTrack:
@@ -196,10 +197,7 @@ def _track_from(data: dict[str, np.ndarray]) -> PoseTrack:
     times = _real(data, "times", ())
     frames = len(times)
     arrays = {name: _real(data, name, tail, frames) for name, tail in _LANDMARK_TAILS.items()}
-    if not np.isfinite(times).all():
-        raise _BadField("times: not all finite")
-    if frames > 1 and not (np.diff(times) > 0).all():
-        raise _BadField(f"times: do not increase (frame {int(np.argmin(np.diff(times) > 0)) + 1})")
+    _check_times(times)
     for name in ("image", "world", "back_contour"):
         if np.isinf(arrays[name]).any():
             raise _BadField(f"{name}: infinite values")
@@ -217,6 +215,19 @@ def _track_from(data: dict[str, np.ndarray]) -> PoseTrack:
                      times=times.astype(np.float64), fps=float(fps),
                      frame_size=(int(size[0]), int(size[1])),
                      source=_text(data, "source"), model=_text(data, "model"), meta=_meta(data))
+
+
+def _check_times(times: np.ndarray) -> None:
+    """Finite, within ``MAX_SECONDS``, increasing, and frames at most ``MAX_FPS`` apart on
+    the median."""
+    if not np.isfinite(times).all() or (np.abs(times) > MAX_SECONDS).any():
+        raise _BadField(f"times: not all finite numbers within {MAX_SECONDS:g} s")
+    steps = np.diff(times)
+    if not (steps > 0).all():
+        raise _BadField(f"times: do not increase (frame {int(np.argmin(steps > 0)) + 1})")
+    if len(steps) and np.median(steps) < 1.0 / MAX_FPS:
+        raise _BadField(f"times: frames {np.median(steps):.3g} s apart, faster than "
+                        f"{MAX_FPS:g} fps")
 
 
 def _scalar(data: dict[str, np.ndarray], name: str, kinds: str) -> float:

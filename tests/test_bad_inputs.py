@@ -161,6 +161,8 @@ BAD_FIELDS: dict[str, tuple[dict[str, object], str]] = {
                   "times"),
     "times running backwards": ({"times": track_fields()["times"][::-1].copy()}, "times"),
     "times repeated": ({"times": np.zeros(T)}, "times"),
+    "times 1e-300 s apart": ({"times": np.arange(T) * 1e-300}, "times"),
+    "times beyond a million seconds": ({"times": 1e300 + np.arange(T) * 1e290}, "times"),
     "wrong landmark count": ({"image": np.zeros((T, 17, 3), np.float32)}, "image"),
     "landmarks as text": ({"image": np.full((T, 33, 3), "x")}, "image"),
     "infinite landmarks": ({"world": np.full((T, 33, 3), np.inf, np.float32)}, "world"),
