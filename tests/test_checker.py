@@ -117,13 +117,15 @@ def test_beginner_strictness_counts_the_shallower_squat() -> None:
     assert run("squat", stream, "beginner")[0].summary()["reps"]["total"] == 3
 
 
-def test_nan_during_a_rep_rejects_it() -> None:
+def test_a_long_gap_during_a_rep_rejects_it_a_moment_does_not() -> None:
     stream = squats(3)
-    stream.set("knee_flexion_left", 6.6, 7.0, np.nan)
-    stream.set("knee_flexion_right", 6.6, 7.0, np.nan)
+    for side in ("left", "right"):
+        stream.set(f"knee_flexion_{side}", 6.6, 7.2, np.nan)    # 0.6 s out of sight
+        stream.set(f"knee_flexion_{side}", 10.0, 10.4, np.nan)  # 0.4 s: a moment
     checker, events = run("squat", stream)
     assert checker.summary()["reps"]["total"] == 2
-    assert kinds(events, "rep_rejected")[0].data["reason"] == "not_visible"
+    assert [e.data["reason"] for e in kinds(events, "rep_rejected")] == ["not_visible"]
+    assert kinds(events, "rep_rejected")[0].time < 9.0
 
 
 def test_one_visible_knee_is_enough_for_a_both_sided_exercise() -> None:

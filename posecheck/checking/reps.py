@@ -5,6 +5,11 @@ from posecheck.checking.phases import BACK, OUT, PEAK, REST
 
 NOTHING, STARTED, COMPLETED, REJECTED = range(4)
 
+#: Longest time (seconds) a rep's metric may be out of sight mid-rep: a limb hidden for a
+#: moment at its peak (the far knee in a side view, heavy model) still makes a rep whose
+#: start and end were seen; a longer gap rejects it ("not_visible").
+MAX_GAP_SECONDS = 0.5
+
 
 class RepCounter:
     """Counts reps of the metric in column ``col``.
@@ -12,7 +17,8 @@ class RepCounter:
     Values are sign-normalised so every rep rises: a rep starts when the value, after having
     been at or below ``end`` (armed), reaches ``start``; it ends when it falls back to ``end``.
     It counts only if it lasted ``min_duration``..``max_duration`` seconds, reached ``min_peak``
-    and the metric was visible on every frame from start to end. A NaN frame while idle
+    and the metric was never out of sight for more than :data:`MAX_GAP_SECONDS` from start to
+    end. A NaN frame while idle
     disarms the counter: a rep whose beginning was not seen never counts, unless
     ``hidden_is_rest`` (a limb that is out of sight only at rest, like the far leg in a side
     view): then a hidden metric keeps the counter armed, with ``end`` as its rest value.
@@ -31,7 +37,8 @@ class RepCounter:
 
     __slots__ = ("side", "col", "origin", "sign", "start", "end", "min_peak", "min_duration",
                  "max_duration", "active", "armed", "phase", "start_t", "peak", "peak_row",
-                 "peak_t", "rest_value", "rep_range", "nan_seen", "reject_reason", "fault_mark",
+                 "peak_t", "rest_value", "rep_range", "hidden_since", "longest_gap", "reject_reason",
+                 "fault_mark",
                  "faults_at_start", "hidden_is_rest", "partial", "clip_start")
 
     def __init__(self, side: str | None, col: int, sign: float, start: float,
@@ -48,7 +55,8 @@ class RepCounter:
         self.phase = REST
         self.start_t = self.peak = self.peak_t = self.rest_value = self.rep_range = 0.0
         self.peak_row: list[float] = []
-        self.nan_seen = False
+        self.hidden_since: float | None = None
+        self.longest_gap = 0.0
         self.reject_reason = ""
         self.fault_mark = 0
         self.faults_at_start: list[dict] = []
@@ -78,7 +86,7 @@ class RepCounter:
         time, cut-by-clip flag, visibility gap and fault bookkeeping; this side's own peak."""
         self.start_t = other.start_t
         self.partial = other.partial
-        self.nan_seen = self.nan_seen or other.nan_seen
+        self.longest_gap = max(self.longest_gap, other.longest_gap)
         self.fault_mark, self.faults_at_start = other.fault_mark, other.faults_at_start
 
     def finish(self, t: float) -> int:
@@ -88,7 +96,9 @@ class RepCounter:
             return NOTHING
         self.active = False
         self.phase = REST
-        if self.nan_seen or self.peak < self.min_peak or t - self.start_t < self._floor(True):
+        gap = self.longest_gap if self.hidden_since is None else t - self.hidden_since
+        if (gap > MAX_GAP_SECONDS or self.peak < self.min_peak
+                or t - self.start_t < self._floor(True)):
             return NOTHING
         self.partial = "end" if self.partial is None else "both"
         self.rep_range = self.peak - (self.rest_value if self.origin is None else self.origin)
@@ -105,7 +115,8 @@ class RepCounter:
                 self.active = True
                 self.armed = False
                 self.start_t = self.peak_t = t
-                self.peak, self.peak_row, self.nan_seen = x, v, False
+                self.peak, self.peak_row = x, v
+                self.hidden_since, self.longest_gap = None, 0.0
                 self.phase = PEAK if x >= self.min_peak else OUT
                 return STARTED
             self.partial = None
@@ -124,7 +135,7 @@ class RepCounter:
                 self.start_t = self.peak_t = t
                 self.peak = x
                 self.peak_row = v
-                self.nan_seen = False
+                self.hidden_since, self.longest_gap = None, 0.0
                 self.phase = PEAK if x >= self.min_peak else OUT
                 return STARTED
             return NOTHING
@@ -133,8 +144,12 @@ class RepCounter:
             self.reject_reason = "too_long"
             return REJECTED
         if x != x:
-            self.nan_seen = True
+            if self.hidden_since is None:
+                self.hidden_since = t
             return NOTHING
+        if self.hidden_since is not None:
+            self.longest_gap = max(self.longest_gap, t - self.hidden_since)
+            self.hidden_since = None
         if x > self.peak:
             self.peak, self.peak_t, self.peak_row = x, t, v
         if x <= self.end:
@@ -143,7 +158,7 @@ class RepCounter:
             self.phase = REST
             self.rep_range = self.peak - (self.rest_value if self.origin is None else self.origin)
             self.rest_value = x
-            if self.nan_seen:
+            if self.longest_gap > MAX_GAP_SECONDS:
                 self.reject_reason = "not_visible"
             elif t - self.start_t < self._floor():
                 self.reject_reason = "too_short"
