@@ -218,8 +218,8 @@ def _track_from(data: dict[str, np.ndarray]) -> PoseTrack:
 
 
 def _check_times(times: np.ndarray) -> None:
-    """Finite, within ``MAX_SECONDS``, increasing, and frames at most ``MAX_FPS`` apart on
-    the median."""
+    """Finite, within ``MAX_SECONDS``, increasing, and (on the median) no more than
+    ``MAX_FPS`` frames a second."""
     if not np.isfinite(times).all() or (np.abs(times) > MAX_SECONDS).any():
         raise _BadField(f"times: not all finite numbers within {MAX_SECONDS:g} s")
     steps = np.diff(times)
