@@ -225,6 +225,7 @@ class FileSource:
         self.frame_size = (first.width, first.height)
         self.frame_count = self.timing.frame_count
         self._unreadable: list[tuple[int, float]] = []   # (next frame's index, time)
+        self._reads = 0
 
     def _open(self) -> av.container.InputContainer:
         try:
@@ -240,6 +241,8 @@ class FileSource:
 
     def __iter__(self) -> Iterator[Frame]:
         unreadable: list[tuple[int, float]] = []
+        self._reads += 1
+        read = self._reads
         try:
             with self._open() as container:
                 stream = self._stream(container)
@@ -257,8 +260,9 @@ class FileSource:
                         yield Frame(index, now, to_bgr.reformat(decoded, format="bgr24")
                                     .to_ndarray())
                     index += 1
-        finally:
-            self._unreadable = unreadable
+        finally:   # an abandoned earlier read, closed late, does not overwrite a later one
+            if read == self._reads:
+                self._unreadable = unreadable
 
     def meta(self, since: int | None = None) -> dict[str, Any]:
         """What the last read found, as JSON data for ``PoseTrack.meta`` (worded by
