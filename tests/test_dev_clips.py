@@ -32,3 +32,15 @@ def test_squat_clip_counts_its_squats_and_not_the_push_ups():
     assert not [e for e in result.events if e.kind == "rep_started" and e.time > 29.3]
     trunk = result.metrics.column("trunk_from_vertical")[result.metrics.times > 29.6]
     assert (trunk > 55).all(), "the clip's end is the push-up position"
+
+
+@pytest.mark.parametrize("clip, spec, low, high", [
+    ("squat__rohitkeshav27_posture_coach__squats.mp4", "squat", 1, 1),          # 2.9 s, one rep
+    ("fire_hydrant__rnhrn_exercises__fire_hydrant.mp4", "fire_hydrant", 2, 3),  # 2.9 s, fast
+])
+def test_tightly_cut_clips_keep_their_reps(clip, spec, low, high):
+    """Clips cut around the movement (a fraction of a second of lead-in): recorded analysis
+    counts what a person sees, where the live gates (a 1 s still setup) counted nothing."""
+    assert low <= analyze(VIDEOS / clip, spec, workers=1).report["reps"]["total"] <= high
+    live = analyze(VIDEOS / clip, spec, workers=1, mode="live").report["reps"]["total"]
+    assert live < low
