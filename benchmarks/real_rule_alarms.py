@@ -42,6 +42,8 @@ CLEAN_NOTE = re.compile(r"(^|; )good(;|$)|form looks clean")
 REVIEWED_CLEAN: dict[str, str] = {
     "bird_dog__Goondoc08_Chloe-Workout__bird-dog.gif": "frames at 0.5-3.5 s viewed: back flat, "
     "leg and arm level with it at the top, pelvis level",
+    "90_90__Goondoc08_to-be-frank__mob-9090.mp4": "frames at 0.5, 2.5 and 5 s viewed: sits "
+    "in the 90/90 leaning slightly forward, hands on blocks, back long, no rounding",
 }
 # Not clean, by eye: bird_dog__Goondoc08_to-be-frank (the leg swings above the back line, the
 # spec's own `leg_not_above_back` cue); lenagalanova8 (labelled "unclear").
@@ -81,14 +83,15 @@ def clip_track(video: Path, spec: Spec, cache: Path) -> PoseTrack:
     return track
 
 
-def units_of(spec: Spec, summary: dict) -> list[dict]:
-    """Counted reps (rep specs) or timed holds (hold specs): side, start, end, peak time."""
+def units_of(spec: Spec, summary: dict, clip_end: float) -> list[dict]:
+    """Counted reps (rep specs) or timed holds (hold specs, one still running at the clip's
+    end ends there): side, start, end, peak (a hold's middle) time."""
     if spec.kind == "reps":
         return [{"side": d["side"], "start": d["start_s"], "end": d["end_s"],
                  "peak": d.get("peak_s") or d["end_s"]} for d in summary["rep_details"]]
-    return [{"side": h["side"], "start": h["start_s"], "end": h["end_s"],
-             "peak": 0.5 * (h["start_s"] + h["end_s"])} for h in summary["holds"]
-            if h["end_s"] is not None]
+    holds = [(h["side"], h["start_s"], clip_end if h["end_s"] is None else h["end_s"])
+             for h in summary["holds"]]
+    return [{"side": side, "start": a, "end": b, "peak": 0.5 * (a + b)} for side, a, b in holds]
 
 
 def in_views(rule: Rule, spec: Spec, view_angle: float) -> bool:
@@ -132,7 +135,7 @@ def measure(videos: Path, cache: Path) -> tuple[list[RuleTally], list[dict], lis
         spec = load_spec(row["spec"])
         track = clip_track(videos / row["file"], spec, cache)
         metrics, events, summary = check(track, spec)
-        units = units_of(spec, summary)
+        units = units_of(spec, summary, float(metrics.times[-1]))
         used.append(f"{row['file']} ({spec.id}: {len(units)} "
                     f"{'reps' if spec.kind == 'reps' else 'holds'})")
         for rule in spec.rules:
