@@ -57,6 +57,10 @@ def _add_specs(sub: argparse._SubParsersAction) -> None:
     v = ssub.add_parser("validate", help="validate spec files (default: all shipped specs)")
     v.add_argument("files", nargs="*", type=Path)
     v.set_defaults(handler=_run_specs_validate)
+    show = ssub.add_parser("show", help="print a spec's rule cards: what each rule checks, "
+                                        "its views, measured numbers and status")
+    show.add_argument("spec", help="exercise spec id or spec file")
+    show.set_defaults(handler=_run_specs_show)
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
@@ -147,6 +151,14 @@ def _run_specs_validate(args: argparse.Namespace) -> int:
     if not errors:
         print("all specs valid")
     return 2 if errors else 0
+
+
+def _run_specs_show(args: argparse.Namespace) -> int:
+    from posecheck.rule_cards import spec_cards
+    from posecheck.spec import load_spec
+
+    print(spec_cards(load_spec(args.spec)))
+    return 0
 
 
 def _run_bench(args: argparse.Namespace) -> int:
