@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from posecheck.pipeline import check, estimate_video
+from posecheck.pipeline import analyze, check
 from posecheck.spec import load_spec
 from posecheck.track import PoseTrack
 
@@ -29,6 +29,8 @@ REVIEWED = {
                                            "~5.7 s; the third returns at 6.2 s of 6.3"),
     "split_squat__Goondoc08_to-be-frank__bss.mp4": (1, "one rep: down 0.4-2.4 s, held, up "
                                                     "3.6-4.0 s"),
+    "glute_bridge__Goondoc08_to-be-frank__glute-bridge.mp4": (1, "one bridge: up 0.3-1.0 s, "
+                                                              "held, down 2.3-3.0 s"),
 }
 
 
@@ -67,12 +69,13 @@ def labelled_clips(videos: Path) -> list[dict[str, str]]:
     return [row for row in rows if row["spec"] != "-"]
 
 
-def clip_track(video: Path, cache: Path, model: str) -> PoseTrack:
-    """The clip's landmark track, from the cache when present."""
+def clip_track(video: Path, spec: str, cache: Path, model: str) -> PoseTrack:
+    """The clip's landmark track as ``analyze`` makes it (people probe included), from the
+    cache when present."""
     cached = cache / f"{video.stem}.track.npz"
     if cached.exists():
         return PoseTrack.load(cached)
-    track = estimate_video(str(video), model=model, workers=1)
+    track = analyze(video, spec, model=model, workers=1).track
     cache.mkdir(parents=True, exist_ok=True)
     track.save(cached)
     return track
@@ -81,7 +84,7 @@ def clip_track(video: Path, cache: Path, model: str) -> PoseTrack:
 def run(videos: Path, cache: Path, model: str, mode: str) -> list[Outcome]:
     outcomes = []
     for row in labelled_clips(videos):
-        track = clip_track(videos / row["file"], cache, model)
+        track = clip_track(videos / row["file"], row["spec"], cache, model)
         _, _, summary = check(track, load_spec(row["spec"]), mode=mode)
         reps = summary["reps"]
         outcomes.append(Outcome(row["file"], row["spec"], row["kind"], int(row["reps_min"]),
@@ -116,7 +119,7 @@ def table(outcomes: list[Outcome]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--videos", type=Path, default=SHARED_VIDEOS)
-    parser.add_argument("--tracks", type=Path, default=Path(".cache/real"))
+    parser.add_argument("--tracks", type=Path, default=Path(".cache/real-tracks"))
     parser.add_argument("--model", default="full")
     parser.add_argument("--mode", choices=("recorded", "live"), default="recorded")
     args = parser.parse_args()

@@ -11,8 +11,8 @@ from typing import Sequence
 from posecheck.errors import PosecheckError, one_line
 from posecheck.models import VARIANTS
 from posecheck.sources import VIDEO_SUFFIXES, SourceError
+from posecheck.spec import LEVELS
 
-STRICTNESS = ("beginner", "standard", "strict")
 
 
 def _add_analyze(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", choices=VARIANTS, default="full")
     p.add_argument("--workers", type=int, default=None,
                    help="processes for long videos (default: number of cores)")
-    p.add_argument("--strictness", choices=STRICTNESS, default="standard")
+    p.add_argument("--strictness", choices=LEVELS, default="standard")
     p.add_argument("--out", type=Path, default=Path("reports"), help="report folder")
     p.add_argument("--csv", action="store_true", help="also write per-frame metrics as CSV")
     p.add_argument("--html", action="store_true",

@@ -23,6 +23,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from posecheck.kinematics import VISIBILITY_MIN
 from posecheck.landmarks import EDGES, NUM_LANDMARKS
 
 RuleStatus = Literal["ok", "fault", "hint"]
@@ -42,7 +43,6 @@ _RANK = {"fault": 3, "hint": 2, "ok": 1}
 FONT = cv2.FONT_HERSHEY_DUPLEX
 #: Text cap height in pixels at font scale 1.0 (measured from cv2.getTextSize).
 _CAP_AT_1 = 22.0
-VISIBILITY_MIN = 0.5
 #: Joints drawn as dots: the body's, not the face or fingers (the nose stands for the head).
 _DRAWN_JOINTS = np.zeros(NUM_LANDMARKS, bool)
 _DRAWN_JOINTS[[0, *range(11, 17), *range(23, 29)]] = True

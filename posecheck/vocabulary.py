@@ -11,8 +11,7 @@ adds the placeholder logic the spec loader and the checker share.
 from __future__ import annotations
 
 from posecheck.kinematics import ALL_METRICS
-
-SIDES: tuple[str, str] = ("left", "right")
+from posecheck.landmarks import SIDES
 OPPOSITE: dict[str, str] = {"left": "right", "right": "left"}
 
 #: Every concrete metric name kinematics produces (kinematics owns the list).

@@ -9,8 +9,8 @@ VOICES = ("espeak", "tone", "none")
 
 def add_live_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``live`` to the ``posecheck`` sub-commands."""
-    from posecheck.cli import STRICTNESS
     from posecheck.models import VARIANTS
+    from posecheck.spec import LEVELS
 
     p = subparsers.add_parser(
         "live", help="coach an exercise live from a camera (or a video standing in for one)",
@@ -27,7 +27,7 @@ def add_live_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
                    help="spoken cues (espeak-ng), a soft tone per cue, or silence")
     p.add_argument("--no-voice", dest="voice", action="store_const", const="none",
                    help="same as --voice none")
-    p.add_argument("--strictness", choices=STRICTNESS, default="standard")
+    p.add_argument("--strictness", choices=LEVELS, default="standard")
     p.add_argument("--cooldown", type=float, default=8.0,
                    help="seconds before the same cue may be spoken again (default 8)")
     p.add_argument("--no-window", action="store_true", help="run headless")

@@ -15,11 +15,11 @@ from typing import Callable
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from posecheck.landmarks import SIDES
 from posecheck.synth.body import Body, Posed
 from posecheck.synth.rig import (
     SIDE_SIGN, X, Y, Z, Rig, rot, rotate_toward, two_link_knee, unit)
 
-SIDES = ("left", "right")
 LUMBAR = ("spine05", "spine04", "spine03")
 THORACIC = ("spine02", "spine01")
 
