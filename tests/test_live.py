@@ -161,7 +161,8 @@ def test_shipped_routine_loads():
     ('[[exercises]]\nexercise = "bird_dog"\nhold_seconds = 20\n', "not held"),
     ('[[exercises]]\nexercise = "bird_dog"\nsets = 0\n', "sets"),
     ('title = "x"\n', "at least one"),
-    ('exercises = [\n', "not valid TOML"),
+    ('exercises = [\n', "invalid TOML"),
+    ('title = ' + '9' * 5000 + '\n', "a number too long"),
 ])
 def test_bad_routine_is_a_one_line_error_naming_file_and_key(tmp_path, text, problem):
     from posecheck.live.routine import RoutineError, load_routine

@@ -25,14 +25,13 @@ Example
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from posecheck.errors import PosecheckError
 from posecheck.spec import Spec, SpecError, load_spec
-from posecheck.toml_table import TomlTable
+from posecheck.toml_table import TomlTable, read_toml
 
 DEFAULT_REST_S = 30.0
 _STEP_KEYS = ("exercise", "sets", "reps_per_side", "hold_seconds", "rest_seconds")
@@ -77,12 +76,9 @@ def single_exercise(exercise: str) -> Routine:
 def load_routine(path: str | Path) -> Routine:
     """Read and validate a routine file; every exercise must be a known spec."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RoutineError(f"{path}: no such routine file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RoutineError(f"{path}: not valid TOML ({exc})") from None
+    if not path.exists():
+        raise RoutineError(f"{path}: no such routine file")
+    data = read_toml(path, str(path), RoutineError)
     top = TomlTable(data, "", str(path), RoutineError)
     top.only(*_TOP_KEYS)
     entries = top.children("exercises")
