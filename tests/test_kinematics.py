@@ -461,8 +461,10 @@ def test_empty_track() -> None:
     assert m.values.shape == (0, len(ALL_METRICS))
 
 
-def test_vocabulary_matches_the_shared_list() -> None:
-    vocabulary = pytest.importorskip("posecheck.vocabulary")
-    assert set(ALL_METRICS) == set(vocabulary.METRIC_NAMES)
+def test_every_metric_has_a_unit_a_filter_preset_and_known_landmarks() -> None:
+    from posecheck.filters import ONE_EURO_PRESETS
+
+    assert set(UNITS) == set(ALL_METRICS)
     for name in ALL_METRICS:
-        assert set(landmarks_used(name)) <= set(INDEX)
+        assert UNITS[name] in ONE_EURO_PRESETS, name
+        assert set(landmarks_used(name)) <= set(INDEX), name

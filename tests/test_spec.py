@@ -126,9 +126,10 @@ def test_list_specs_of_another_directory(tmp_path: Path) -> None:
     assert [s.id for s in list_specs(tmp_path)] == ["squat"]
 
 
-def test_default_directory_is_next_to_the_package() -> None:
-    import posecheck
-    assert DEFAULT_SPECS_DIR == Path(posecheck.__file__).resolve().parent.parent / "exercise_specs"
+def test_specs_load_by_id_from_any_working_directory(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert {p.stem for p in DEFAULT_SPECS_DIR.glob("*.toml")} == set(EXERCISES)
+    assert load_spec("bird_dog").id == "bird_dog"
 
 
 def _minimal(**changes: object) -> dict:
