@@ -17,7 +17,7 @@ the same lists; both call the same per-frame step, so they emit identical events
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Mapping
 
 from posecheck.checking.calibration import Calibrator
 from posecheck.checking.columns import ColumnLayout, concrete
@@ -26,6 +26,7 @@ from posecheck.checking.compile import (Parts, build_parts, build_setup, calibra
 from posecheck.checking.holds import ENDED as HOLD_ENDED
 from posecheck.checking.holds import STARTED as HOLD_STARTED
 from posecheck.checking.phases import REST
+from posecheck.checking.records import HoldRecord, RepDetail, Summary
 from posecheck.checking.reps import COMPLETED, STARTED, RepCounter
 from posecheck.checking.rules import FaultLog
 from posecheck.checking.summary import asymmetry, hold_totals
@@ -100,8 +101,8 @@ class Checker:
         self.setup_complete = False
         self.counts = {"left": 0, "right": 0, "total": 0}
         self.rejected: dict[str, int] = {}
-        self.rep_details: list[dict[str, Any]] = []
-        self.holds: list[dict[str, Any]] = []
+        self.rep_details: list[RepDetail] = []
+        self.holds: list[HoldRecord] = []
         self._peak_names = {side: self._names_at_peak(side) for side in self.tracks}
 
     # --------------------------------------------------------------------- feeding
@@ -353,7 +354,7 @@ class Checker:
             self.counts[side] += 1
         self.counts["total"] += 1
         peak_row = counter.peak_row
-        detail = {
+        detail: RepDetail = {
             "side": side, "start_s": start_s, "end_s": t, "peak_s": counter.peak_t,
             "range": counter.rep_range, "partial": counter.partial,
             "peak": {name: _known(peak_row[col]) for name, col in self._peak_names[side]},
@@ -427,7 +428,7 @@ class Checker:
 
     # --------------------------------------------------------------------- summary
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         """Counts, per-rep details, holds (one still in progress has ``end_s`` None), faults
         (experimental ones are hints, not counted), left/right asymmetry of range, setup and
         calibration state."""

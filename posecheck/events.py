@@ -7,11 +7,12 @@ Kinds (docs/ARCHITECTURE.md): ``setup``, ``ready``, ``calibrated``, ``rep_starte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
-EVENT_KINDS = ("setup", "ready", "calibrated", "rep_started", "rep_completed", "rep_rejected",
-               "fault_started", "fault_ended", "hold_started", "hold_progress",
-               "hold_completed", "side_switch")
+EventKind = Literal["setup", "ready", "calibrated", "rep_started", "rep_completed",
+                    "rep_rejected", "fault_started", "fault_ended", "hold_started",
+                    "hold_progress", "hold_completed", "side_switch"]
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Event:
     'ready'
     """
 
-    kind: str
+    kind: EventKind
     time: float
     side: str | None
     rule: str | None

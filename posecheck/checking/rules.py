@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from posecheck.checking.records import FaultRecord
 from posecheck.events import Event
 
 
@@ -10,23 +11,23 @@ class FaultLog:
     """Every fault of the session, in start order (records are plain dicts for reports)."""
 
     def __init__(self) -> None:
-        self.records: list[dict[str, Any]] = []
-        self.active: dict[int, dict[str, Any]] = {}
+        self.records: list[FaultRecord] = []
+        self.active: dict[int, FaultRecord] = {}
 
-    def open(self, key: int, record: dict[str, Any]) -> None:
+    def open(self, key: int, record: FaultRecord) -> None:
         self.records.append(record)
         self.active[key] = record
 
     def close(self, key: int) -> None:
         del self.active[key]
 
-    def during(self, side: str | None, mark: int, at_start: list[dict[str, Any]]
-               ) -> list[dict[str, Any]]:
+    def during(self, side: str | None, mark: int, at_start: list[FaultRecord]
+               ) -> list[FaultRecord]:
         """Faults of ``side`` (or side-less) active at a rep's start or started since
         ``mark``."""
         return at_start + [r for r in self.records[mark:] if r["side"] in (side, None)]
 
-    def active_for(self, side: str | None) -> list[dict[str, Any]]:
+    def active_for(self, side: str | None) -> list[FaultRecord]:
         return [r for r in self.active.values() if r["side"] in (side, None)]
 
 
@@ -57,7 +58,7 @@ class RuleMonitor:
         self.debounce, self.cue = rule.debounce, rule.cue
         self.status, self.severity = rule.status, rule.severity
         self.log = log
-        self.record: dict[str, Any] | None = None
+        self.record: FaultRecord | None = None
         self.pending: float | None = None
         self.pending_worst = -1.0
         self.pending_value = 0.0
@@ -109,9 +110,9 @@ class RuleMonitor:
             self.end(self.pending, out, at=t)
 
     def start(self, t: float, out: list[Event]) -> None:
-        record = {"rule": self.rule, "side": self.side, "start_s": self.pending, "end_s": None,
-                  "worst": self.pending_value, "cue": self.cue, "status": self.status,
-                  "severity": self.severity}
+        record: FaultRecord = {"rule": self.rule, "side": self.side, "start_s": self.pending,
+                               "end_s": None, "worst": self.pending_value, "cue": self.cue,
+                               "status": self.status, "severity": self.severity}
         self.record = record
         self.pending = None
         self.log.open(self.key, record)
@@ -145,7 +146,7 @@ class PeakRule:
         self.cue, self.status, self.severity = rule.cue, rule.status, rule.severity
 
     def check(self, peak_row: list[float], view_angle: float, start_s: float, end_s: float
-              ) -> dict[str, Any] | None:
+              ) -> FaultRecord | None:
         """The fault record if the rule failed at the peak (None if it held or was unseen)."""
         if self.view is not None:
             low, high, outside = self.view

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from posecheck.checking.records import HoldRecord, RepDetail
 from posecheck.vocabulary import SIDES
 
 
-def hold_totals(holds: list[dict[str, Any]]) -> dict[str, float]:
+def hold_totals(holds: list[HoldRecord]) -> dict[str, float]:
     """Seconds held in good form per side and in total."""
     totals = {"left": 0.0, "right": 0.0, "total": 0.0}
     for hold in holds:
@@ -16,7 +17,7 @@ def hold_totals(holds: list[dict[str, Any]]) -> dict[str, float]:
     return totals
 
 
-def asymmetry(rep_details: list[dict[str, Any]], metric: str) -> dict[str, Any] | None:
+def asymmetry(rep_details: list[RepDetail], metric: str) -> dict[str, Any] | None:
     """Mean rep range per side and their difference (also in percent of the sides' mean);
     None unless both sides have reps."""
     ranges = {side: [d["range"] for d in rep_details if d["side"] == side] for side in SIDES}
