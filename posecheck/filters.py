@@ -1,12 +1,10 @@
-"""Signal filters for landmarks and metrics: One Euro (live), Hampel, gap fill, Butterworth.
+"""Signal filters for landmarks and metrics: the One Euro filter, causal and frame by frame.
 
-Two uses:
-
-- **live** (causal, frame by frame): :class:`OneEuroFilter` keeps its state in arrays and filters
-  every channel in one step; :class:`LandmarkSmoother` applies it to whole frames.
-- **offline** (reports, whole track at once): :func:`hampel` rejects outliers,
-  :func:`fill_gaps` bridges short dropouts, :func:`butterworth_zero_phase` low-passes without
-  lag; :func:`smooth_track` chains the three on a :class:`~posecheck.track.PoseTrack`.
+:class:`OneEuroFilter` keeps its state in arrays and filters every channel in one step;
+:class:`LandmarkSmoother` applies it to whole frames (live), :func:`one_euro_metrics` to a
+whole clip's metrics exactly as a live session would (``analyze``), so that live and recorded
+analysis see the same values. (Zero-phase offline filters were removed: nothing used them,
+and the checker's thresholds are set on what a causal filter sees.)
 
 Every function takes and returns (T, C) arrays: T samples of C channels. NaN marks a missing
 sample; no filter turns a NaN into a number except :func:`fill_gaps`, and no NaN spreads into
@@ -43,14 +41,13 @@ Example
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import signal
 
 from posecheck.kinematics import UNITS
 from posecheck.metrics import Metrics
-from posecheck.track import FramePose, PoseTrack
+from posecheck.track import FramePose
 
 
 @dataclass(frozen=True)
@@ -165,138 +162,6 @@ def one_euro_metrics(metrics: Metrics) -> Metrics:
     params = metric_params(metrics.names)
     return Metrics(metrics.names, one_euro_offline(metrics.times, metrics.values, params),
                    metrics.times)
-
-
-def _nanmedian(windows: np.ndarray) -> np.ndarray:
-    """Median over the last axis ignoring NaN (NaN if all are); (..., W) → (...)."""
-    ordered = np.sort(windows, axis=-1)  # NaN sort last
-    count = (~np.isnan(windows)).sum(axis=-1, keepdims=True)
-    low = np.take_along_axis(ordered, np.maximum(count - 1, 0) // 2, axis=-1)
-    high = np.take_along_axis(ordered, np.minimum(count // 2, windows.shape[-1] - 1), axis=-1)
-    return np.where(count > 0, 0.5 * (low + high), np.nan)[..., 0]
-
-
-def hampel(values: np.ndarray, window: int = 3, n_sigmas: float = 3.0) -> np.ndarray:
-    """Replace outliers by the median of their neighbourhood (Hampel filter).
-
-    values : (T, C). window : half-width in samples (the window holds 2·window+1 samples,
-    truncated at the ends). A sample is an outlier when it is further than
-    n_sigmas · 1.4826 · MAD from the window's median (MAD = median absolute deviation; NaN are
-    ignored). Returns a new (T, C) array; NaN stay NaN. Works in blocks of channels so memory
-    stays near 16 x the input whatever its length.
-    """
-    values = np.asarray(values, np.float64)
-    out = values.copy()
-    block = max(1, 4_000_000 // max(1, values.shape[0] * (2 * window + 1)))
-    for start in range(0, values.shape[1], block):
-        part = values[:, start:start + block]
-        padded = np.pad(part, ((window, window), (0, 0)), constant_values=np.nan)
-        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * window + 1, axis=0)
-        median = _nanmedian(windows)
-        mad = _nanmedian(np.abs(windows - median[..., None]))
-        with np.errstate(invalid="ignore"):
-            outlier = np.abs(part - median) > n_sigmas * 1.4826 * mad
-        out[:, start:start + block] = np.where(outlier, median, part)
-    return out
-
-
-def fill_gaps(times: np.ndarray, values: np.ndarray, max_gap_s: float) -> np.ndarray:
-    """Linearly interpolate NaN runs no longer than ``max_gap_s``; leave longer ones NaN.
-
-    times : (T,) increasing seconds; values : (T, C). A run's length is the time between the
-    good samples either side of it; runs at the start or end (one side missing) are never
-    filled. Returns a new (T, C) array.
-    """
-    values = np.asarray(values, np.float64)
-    times = np.asarray(times, np.float64)
-    n = values.shape[0]
-    good = ~np.isnan(values)
-    rows = np.arange(n)[:, None]
-    before = np.maximum.accumulate(np.where(good, rows, -1), axis=0)
-    after = np.minimum.accumulate(np.where(good, rows, n)[::-1], axis=0)[::-1]
-    inside = ~good & (before >= 0) & (after < n)
-    b, a = np.clip(before, 0, n - 1), np.clip(after, 0, n - 1)
-    t0, t1 = times[b], times[a]
-    fill = inside & (t1 - t0 <= max_gap_s)
-    v0 = np.take_along_axis(values, b, axis=0)
-    v1 = np.take_along_axis(values, a, axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        w = (times[:, None] - t0) / (t1 - t0)
-        return np.where(fill, v0 + w * (v1 - v0), values)
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of the True runs of a 1-D bool array."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
-
-
-def butterworth_zero_phase(values: np.ndarray, fps: float, cutoff_hz: float = 6.0,
-                           order: int = 4) -> np.ndarray:
-    """Zero-phase Butterworth low-pass (forward and backward), applied to each NaN-free run.
-
-    values : (T, C) sampled at ``fps``. cutoff_hz must be below fps / 2. The forward-backward
-    pass doubles the effective order and has no lag. Runs too short for the filter's padding
-    (3·(2·order + 1) samples or fewer) are returned unfiltered; NaN stay NaN. Channels with the
-    same NaN pattern (x, y, z of a landmark) are filtered together. Returns a new (T, C) array.
-    """
-    if not 0 < cutoff_hz < fps / 2:
-        raise ValueError(f"cutoff {cutoff_hz} Hz must be between 0 and fps/2 = {fps / 2} Hz")
-    values = np.asarray(values, np.float64)
-    out = values.copy()
-    sos = signal.butter(order, cutoff_hz, fs=fps, output="sos")
-    padlen = 3 * (2 * len(sos) + 1)
-    good = ~np.isnan(values)
-    patterns, which = np.unique(good.T, axis=0, return_inverse=True)
-    for p, pattern in enumerate(patterns):
-        columns = np.flatnonzero(which.ravel() == p)
-        for start, stop in _runs(pattern):
-            if stop - start > padlen:
-                out[start:stop, columns] = signal.sosfiltfilt(
-                    sos, values[start:stop, columns], axis=0, padlen=padlen)
-    return out
-
-
-def smooth_array(times: np.ndarray, values: np.ndarray, fps: float, *, hampel_window: int = 3,
-                 n_sigmas: float = 3.0, max_gap_s: float = 0.3,
-                 cutoff_hz: float = 6.0, order: int = 4) -> np.ndarray:
-    """Hampel, then gap fill, then zero-phase Butterworth on (T, C) values (see each).
-
-    The cut-off is capped at 0.4 · fps so low frame rates still work. Returns (T, C).
-    """
-    cleaned = fill_gaps(times, hampel(values, hampel_window, n_sigmas), max_gap_s)
-    return butterworth_zero_phase(cleaned, fps, min(cutoff_hz, 0.4 * fps), order)
-
-
-def smooth_track(track: PoseTrack, *, hampel_window: int = 3, n_sigmas: float = 3.0,
-                 max_gap_s: float = 0.3, cutoff_hz: float = 6.0, order: int = 4) -> PoseTrack:
-    """Offline landmark smoothing for reports: :func:`smooth_array` on every coordinate.
-
-    Image and world landmarks and the back contour are smoothed over time; visibility and
-    presence only get the same gap fill (so a bridged dropout counts as seen). Defaults follow
-    Sports2D's (Hampel 7 samples; Butterworth order 4 at 6 Hz): exercise movement sits well
-    below 3 Hz, landmark jitter above. Assumes evenly spaced frames at ``track.fps``.
-    Returns a new track of the same length; a track shorter than 2 frames is returned as is.
-    """
-    if len(track) < 2:
-        return track
-    t = len(track)
-    kwargs = dict(hampel_window=hampel_window, n_sigmas=n_sigmas, max_gap_s=max_gap_s,
-                  cutoff_hz=cutoff_hz, order=order)
-
-    def smooth(array: np.ndarray) -> np.ndarray:
-        flat = array.reshape(t, -1)
-        return smooth_array(track.times, flat, track.fps, **kwargs).reshape(array.shape)
-
-    def fill(array: np.ndarray) -> np.ndarray:
-        return fill_gaps(track.times, array, max_gap_s)
-
-    return replace(
-        track, image=smooth(track.image).astype(np.float32),
-        world=smooth(track.world).astype(np.float32),
-        back_contour=smooth(track.back_contour).astype(np.float32),
-        visibility=fill(track.visibility).astype(np.float32),
-        presence=fill(track.presence).astype(np.float32), meta=dict(track.meta))
 
 
 @dataclass

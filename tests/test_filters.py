@@ -8,9 +8,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from posecheck.filters import (
-    ONE_EURO_PRESETS, LandmarkSmoother, OneEuroFilter, OneEuroParams, butterworth_zero_phase,
-    fill_gaps, hampel, metric_params, one_euro_metrics, one_euro_offline, one_euro_params,
-    smooth_track,
+    ONE_EURO_PRESETS, LandmarkSmoother, OneEuroFilter, OneEuroParams, metric_params,
+    one_euro_metrics, one_euro_offline, one_euro_params,
 )
 from posecheck.kinematics import UNITS
 from posecheck.landmarks import NUM_LANDMARKS
@@ -102,73 +101,6 @@ def test_one_euro_output_is_nan_exactly_where_input_is(values) -> None:
 # Hampel, gap fill, Butterworth
 # ---------------------------------------------------------------------------------------------
 
-def test_hampel_replaces_spikes_and_keeps_smooth_signals() -> None:
-    t = times(200)
-    smooth = np.sin(2 * np.pi * 0.5 * t)[:, None]
-    np.testing.assert_array_equal(hampel(smooth), smooth)
-    spiky = smooth.copy()
-    spiky[50] += 10.0
-    cleaned = hampel(spiky)
-    assert abs(cleaned[50, 0] - smooth[50, 0]) < 0.1  # the window median, one step off
-    np.testing.assert_array_equal(np.delete(cleaned, 50, 0), np.delete(smooth, 50, 0))
-
-
-@SETTINGS
-@given(values=signals, window=st.integers(1, 5))
-def test_hampel_keeps_nan_and_only_moves_samples_to_the_window_median(values, window) -> None:
-    out = hampel(values, window)
-    np.testing.assert_array_equal(np.isnan(out), np.isnan(values))
-    np.testing.assert_array_equal(hampel(values, window, n_sigmas=np.inf), values)
-
-
-def test_fill_gaps_fills_short_gaps_linearly_only() -> None:
-    t = times(40)
-    line = (2.0 * t + 1.0)[:, None]
-    gappy = line.copy()
-    gappy[[0, 1]] = np.nan  # leading: never filled
-    gappy[10:14] = np.nan  # 5 frame intervals = 0.167 s: filled
-    gappy[20:35] = np.nan  # 0.53 s: too long
-    gappy[38:] = np.nan  # trailing
-    out = fill_gaps(t, gappy, max_gap_s=0.2)
-    np.testing.assert_allclose(out[10:14], line[10:14])
-    assert np.isnan(out[[0, 1]]).all() and np.isnan(out[20:35]).all() and np.isnan(out[38:]).all()
-    np.testing.assert_array_equal(out[2:10], line[2:10])
-
-
-@SETTINGS
-@given(values=signals, max_gap=st.floats(0.0, 1.0))
-def test_fill_gaps_never_changes_good_samples(values, max_gap) -> None:
-    out = fill_gaps(times(len(values)), values, max_gap)
-    good = ~np.isnan(values)
-    np.testing.assert_array_equal(out[good], values[good])
-
-
-def test_butterworth_removes_jitter_without_lag_and_respects_nan() -> None:
-    t = times(300)
-    slow = np.sin(2 * np.pi * 0.5 * t)
-    fast = 0.3 * np.sin(2 * np.pi * 10.0 * t)
-    values = np.stack([slow + fast, slow + fast], 1)
-    values[150:153, 1] = np.nan
-    out = butterworth_zero_phase(values, FPS, cutoff_hz=3.0)
-    inner = slice(30, 120)
-    assert np.abs(out[inner, 0] - slow[inner]).max() < 0.02
-    lags = [np.dot(out[inner, 0], np.roll(slow, k)[inner]) for k in range(-5, 6)]
-    assert int(np.argmax(lags)) == 5  # no lag
-    assert np.isnan(out[150:153, 1]).all() and np.isfinite(out[:150, 1]).all()
-    assert np.abs(out[inner, 1] - slow[inner]).max() < 0.02
-
-
-def test_butterworth_leaves_short_runs_and_rejects_bad_cutoffs() -> None:
-    values = np.arange(10.0)[:, None]
-    np.testing.assert_array_equal(butterworth_zero_phase(values, FPS, 6.0), values)
-    with pytest.raises(ValueError):
-        butterworth_zero_phase(values, FPS, 15.0)
-
-
-# ---------------------------------------------------------------------------------------------
-# Track smoothing
-# ---------------------------------------------------------------------------------------------
-
 def noisy_track(n: int, seed: int = 0) -> PoseTrack:
     rng = np.random.default_rng(seed)
     base = rng.uniform(100, 400, (NUM_LANDMARKS, 3))
@@ -177,24 +109,12 @@ def noisy_track(n: int, seed: int = 0) -> PoseTrack:
     visibility = np.full((n, NUM_LANDMARKS), 0.9)
     contour = rng.normal(0, 1.0, (n, CONTOUR_SAMPLES))
     for array in (image, world, visibility, contour):
-        array[40:43] = np.nan  # a 0.13 s dropout: bridged
-        array[100:140] = np.nan  # 1.3 s without a person: left alone
+        array[40:43] = np.nan  # a 0.13 s dropout
+        array[100:140] = np.nan  # 1.3 s without a person
     return PoseTrack(image=image.astype(np.float32), world=world.astype(np.float32),
                      visibility=visibility.astype(np.float32),
                      presence=visibility.astype(np.float32), times=times(n),
                      back_contour=contour.astype(np.float32), fps=FPS, frame_size=(640, 480))
-
-
-def test_smooth_track_reduces_jitter_and_bridges_short_dropouts() -> None:
-    track = noisy_track(300)
-    smoothed = smooth_track(track)
-    assert smoothed.image.shape == track.image.shape and smoothed.image.dtype == np.float32
-    keep = np.r_[0:100, 140:300]
-    assert np.nanstd(smoothed.image[keep, 5, 0]) < 0.6 * np.nanstd(track.image[keep, 5, 0])
-    assert smoothed.detected[40:43].all() and not smoothed.detected[100:140].any()
-    assert (smoothed.visibility[40:43] == pytest.approx(0.9))
-    assert np.isnan(smoothed.back_contour[100:140]).all()
-    assert len(smooth_track(track[:1])) == 1
 
 
 def test_landmark_smoother_streams_frames() -> None:
