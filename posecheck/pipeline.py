@@ -1,5 +1,6 @@
-"""Recorded-video analysis: landmarks (one process or chunks on worker processes), metrics,
-checker, reports, annotated video.
+"""Recorded-video analysis as a function: landmarks (one process, chunks on worker processes,
+or several people), metrics, the checker (recorded or live mode) and the report as a dict.
+Writing files (JSON, CSV, HTML, track, annotated video) is :mod:`posecheck.analyze_run`'s job.
 
 Example
 -------
@@ -26,12 +27,14 @@ import numpy as np
 from posecheck.checker import Checker
 from posecheck.checking.recorded import RECORDED_SETUP_HOLD, neutral_from_clip
 from posecheck.estimator import PoseEstimator, estimate_frames
+from posecheck.estimator_cache import open_estimator
 from posecheck.events import Event
 from posecheck.filters import one_euro_metrics
 from posecheck.kinematics import compute_metrics
 from posecheck.metrics import Metrics
 from posecheck.people import PROBE_MAX_PEOPLE, estimate_people_track, people_in_view
 from posecheck.report import build_report
+from posecheck.sampling import analysed_fps, at_rate
 from posecheck.side_identity import consistent_sides
 from posecheck.sources import open_source, source_notes
 from posecheck.spec import Spec, load_spec
@@ -100,31 +103,41 @@ def _stop_requested(_frame: Any = None, _pose: Any = None) -> None:
 
 
 def _estimate_chunk(target: str, start: int, stop: int, warmup: int, model: str,
-                    segmentation: bool) -> PoseTrack:
+                    segmentation: bool, analysis_fps: float | None = None) -> PoseTrack:
     """Landmarks of frames [start, stop), after re-reading ``warmup`` frames before start.
     Its meta tells what the source found in [start, stop) (see :meth:`FileSource.meta`)."""
     first = max(0, start - warmup)
     source = open_source(target, first, stop)
     queue = _progress_queue
+    indices: list[int] = []     # the frames analysed (every frame, or those of at_rate)
+    reported = start
 
     def report(frame, _pose) -> None:
+        nonlocal reported
         _stop_requested()
-        if frame.index >= start and (frame.index - start + 1) % PROGRESS_EVERY == 0:
-            queue.put(PROGRESS_EVERY)
+        if frame.index + 1 - reported >= PROGRESS_EVERY:
+            queue.put(frame.index + 1 - reported)
+            reported = frame.index + 1
+
+    def frames() -> Iterator[Any]:
+        for frame in at_rate(source, analysis_fps):
+            indices.append(frame.index)
+            yield frame
 
     poses: list[FramePose] = []
     interrupted = False
     with PoseEstimator(model, segmentation=segmentation) as estimator:
         try:
-            estimate_frames(source, estimator, report if queue is not None else _stop_requested,
-                            poses)
+            estimate_frames(frames(), estimator,
+                            report if queue is not None else _stop_requested, poses)
         except KeyboardInterrupt:  # the run was stopped: return the frames done
             interrupted = True
     if queue is not None:
-        queue.put((stop - start) % PROGRESS_EVERY)
-    track = PoseTrack.from_frames(poses, source.fps, source.frame_size, source.name, model)
+        queue.put(stop - reported)
+    track = PoseTrack.from_frames(poses, analysed_fps(source.fps, analysis_fps),
+                                  source.frame_size, source.name, model)
     track.meta.update(source.meta(since=start))
-    track = track[start - first:]   # the warm-up frames: frame indices have no gaps
+    track = track[np.flatnonzero(np.asarray(indices[:len(poses)], int) >= start)]  # no warm-up
     if interrupted:
         track.meta["interrupted"] = True
     return track
@@ -133,13 +146,14 @@ def _estimate_chunk(target: str, start: int, stop: int, warmup: int, model: str,
 def estimate_video(target: str | int, model: str = "full", workers: int = 1,
                    segmentation: bool = True, progress: Progress | None = None,
                    min_frames_per_worker: int = MIN_FRAMES_PER_WORKER,
-                   max_people: int = 1, score: Callable[[PoseTrack], float] | None = None
-                   ) -> PoseTrack:
+                   max_people: int = 1, score: Callable[[PoseTrack], float] | None = None,
+                   analysis_fps: float | None = None) -> PoseTrack:
     """The PoseTrack of a video, split across ``workers`` processes for long files.
 
     ``max_people`` > 1 looks for several people and follows the one who exercises
     (:mod:`posecheck.people`, judged by ``score``; one process, since identities span the
-    whole clip).
+    whole clip). ``analysis_fps``: run the model on at most this many frames a second
+    (:mod:`posecheck.sampling`).
 
     Each chunk starts its own PoseLandmarker ``CHUNK_WARMUP_S`` before its range, so the
     merged track matches a single-process run except for a frame or two at chunk starts.
@@ -147,22 +161,24 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
     source = open_source(target)
     count = source.frame_count
     if max_people > 1:
-        with PoseEstimator(model, segmentation=segmentation, max_people=max_people) as estimator:
+        with open_estimator(model, segmentation, max_people) as estimator:
             track = estimate_people_track(
-                source, estimator, source.fps, source.frame_size, source.name,
+                at_rate(source, analysis_fps), estimator, analysed_fps(source.fps, analysis_fps),
+                source.frame_size, source.name,
                 (lambda f: progress(1)) if progress else None, score)
         track.meta.update(source.meta())
         return track
     if source.is_live or count is None or workers <= 1 or count < workers * min_frames_per_worker:
         poses: list[FramePose] = []
         interrupted = False
-        with PoseEstimator(model, segmentation=segmentation) as estimator:
+        with open_estimator(model, segmentation) as estimator:
             try:
-                estimate_frames(source, estimator,
+                estimate_frames(at_rate(source, analysis_fps), estimator,
                                 (lambda f, p: progress(1)) if progress else None, poses)
             except KeyboardInterrupt:  # keep the work done so far: it gets its report
                 interrupted = True
-        track = PoseTrack.from_frames(poses, source.fps, source.frame_size, source.name, model)
+        track = PoseTrack.from_frames(poses, analysed_fps(source.fps, analysis_fps),
+                                      source.frame_size, source.name, model)
         track.meta.update(source.meta())
         if interrupted:
             track.meta["interrupted"] = True
@@ -177,7 +193,8 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
                              initargs=(queue, stop)) as pool:
         with _sigint_ignored():  # the workers start here and keep ignoring Ctrl-C
             futures = [pool.submit(_estimate_chunk, str(target), int(a), int(b), warmup, model,
-                                   segmentation) for a, b in zip(bounds[:-1], bounds[1:])]
+                                   segmentation, analysis_fps)
+                       for a, b in zip(bounds[:-1], bounds[1:])]
         try:
             while queue is not None and not all(f.done() for f in futures):
                 try:
@@ -256,12 +273,13 @@ def check(track: PoseTrack, spec: Spec, strictness: str = "standard", mode: str 
 def analyze(target: str | Path, exercise: str | Spec, model: str = "full", workers: int = 1,
             strictness: str = "standard", segmentation: bool = True,
             progress: Progress | None = None, max_people: int | None = None,
-            mode: str = "recorded") -> Analysis:
+            mode: str = "recorded", analysis_fps: float | None = None) -> Analysis:
     """Analyse a video file (or a saved ``.npz`` PoseTrack) for one exercise (a spec id, a
     spec file or a loaded :class:`Spec`). ``max_people`` > 1: follow the one who exercises
     among several people, and say so in the report's notes; None: look first
     (:func:`posecheck.people.people_in_view`) and do so only if several people are in view.
-    ``mode``: see :func:`check` ("live" decides frame by frame as a live session does)."""
+    ``mode``: see :func:`check` ("live" decides frame by frame as a live session does).
+    ``analysis_fps``: run the model on at most this many frames a second (None: every frame)."""
     spec = exercise if isinstance(exercise, Spec) else load_spec(exercise)
     target = str(target)
     if target.endswith(".npz"):
@@ -271,14 +289,25 @@ def analyze(target: str | Path, exercise: str | Spec, model: str = "full", worke
             max_people = min(people_in_view(target, model), PROBE_MAX_PEOPLE) or 1
         track = estimate_video(
             target, model, workers, segmentation, progress, max_people=max_people,
-            score=lambda person: check(person, spec, strictness)[2]["reps"]["total"])
+            score=lambda person: check(person, spec, strictness)[2]["reps"]["total"],
+            analysis_fps=analysis_fps)
     metrics, events, summary = check(track, spec, strictness, mode)
     interrupted = bool(track.meta.get("interrupted"))
     covered = float(track.times[-1]) if len(track) else 0.0
     notes = tuple(track.meta.get("people_notes", ())) + (
         (f"interrupted by the user: the report covers the first {covered:.1f} s",)
         if interrupted else ()) + tuple(source_notes(track.meta))
+    notes += _rate_note(track, analysis_fps)
     report = build_report(spec=spec, strictness=strictness, track=track, summary=summary,
                           events=events, model=track.model or model,
                           extra={"interrupted": interrupted}, notes=notes)
     return Analysis(track, metrics, events, report, spec)
+
+
+def _rate_note(track: PoseTrack, analysis_fps: float | None) -> tuple[str, ...]:
+    """A note when the model ran on a subsample of a video's frames."""
+    video_fps = track.meta.get("fps")
+    if analysis_fps is None or not isinstance(video_fps, (int, float)) or track.fps >= video_fps:
+        return ()
+    return (f"the pose model ran on {track.fps:g} of the video's {video_fps:g} frames a second "
+            "(--analysis-fps)",)
