@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from posecheck.estimator import PoseEstimator
+from posecheck.estimator_cache import open_estimator
 from posecheck.landmarks import BODY_JOINT_INDICES, INDEX
 from posecheck.sources import Frame, open_source
 from posecheck.track import FramePose, PoseTrack
@@ -165,8 +166,47 @@ def people_in_view(target: str, model: str = "full") -> int:
     count = source.frame_count or 0
     wanted = set(np.linspace(0, max(count - 1, 0), PROBE_FRAMES).round().astype(int).tolist())
     counts = []
-    with PoseEstimator(model, segmentation=False, max_people=PROBE_MAX_PEOPLE) as estimator:
+    with open_estimator(model, segmentation=False, max_people=PROBE_MAX_PEOPLE) as estimator:
         for frame in source:
             if frame.index in wanted:
                 counts.append(len(estimator.detect(frame.image, frame.time)))
     return sorted(counts)[-2] if len(counts) > 1 else sum(counts)
+
+
+def switch_times(track: PoseTrack) -> list[float]:
+    """Times at which a one-person track jumps to a place its person could not have moved to
+    since the frame it was last seen (more than :data:`MATCH_SIZES` body sizes): MediaPipe,
+    asked for one person, went on with someone else (the first left, or the other was
+    found first). Same criterion as :func:`identities`."""
+    points = track.image[:, BODY_JOINT_INDICES, :2].astype(np.float64)
+    seen = np.flatnonzero(np.isfinite(points).all(axis=(1, 2)))
+    if seen.size < 2:
+        return []
+    centre = points[seen].mean(1)
+    size = np.linalg.norm(points[seen].max(1) - points[seen].min(1), axis=1)
+    step = np.linalg.norm(np.diff(centre, axis=0), axis=1) / np.maximum(size[1:], size[:-1])
+    return [float(track.times[seen[i + 1]]) for i in np.flatnonzero(step > MATCH_SIZES)]
+
+
+def switch_notes(times: list[float]) -> list[str]:
+    """Report notes for :func:`switch_times`."""
+    return [f"at {t:.1f} s the person in view is not where the one followed so far was: "
+            "posecheck may be following someone else from there on" for t in times]
+
+
+class SwitchWatch:
+    """:func:`switch_times` frame by frame (live): ``step(pose)`` returns the time of a jump to
+    someone else, else None."""
+
+    def __init__(self) -> None:
+        self._last: tuple[np.ndarray, float] | None = None
+
+    def step(self, pose: FramePose) -> float | None:
+        points = pose.image[BODY_JOINT_INDICES, :2]
+        if not np.isfinite(points).all():
+            return None
+        centre, size = centroid_and_size(pose)
+        last, self._last = self._last, (centre, size)
+        if last is None or np.linalg.norm(centre - last[0]) / max(size, last[1]) <= MATCH_SIZES:
+            return None
+        return pose.time

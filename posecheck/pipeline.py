@@ -32,7 +32,8 @@ from posecheck.events import Event
 from posecheck.filters import one_euro_metrics
 from posecheck.kinematics import compute_metrics
 from posecheck.metrics import Metrics
-from posecheck.people import PROBE_MAX_PEOPLE, estimate_people_track, people_in_view
+from posecheck.people import (PROBE_MAX_PEOPLE, estimate_people_track, people_in_view,
+                              switch_notes, switch_times)
 from posecheck.report import build_report
 from posecheck.sampling import analysed_fps, at_rate
 from posecheck.side_identity import consistent_sides
@@ -294,7 +295,8 @@ def analyze(target: str | Path, exercise: str | Spec, model: str = "full", worke
     metrics, events, summary = check(track, spec, strictness, mode)
     interrupted = bool(track.meta.get("interrupted"))
     covered = float(track.times[-1]) if len(track) else 0.0
-    notes = tuple(track.meta.get("people_notes", ())) + (
+    people = track.meta.get("people_notes")  # set by the multi-person pass
+    notes = tuple(people if people is not None else switch_notes(switch_times(track))) + (
         (f"interrupted by the user: the report covers the first {covered:.1f} s",)
         if interrupted else ()) + tuple(source_notes(track.meta))
     notes += _rate_note(track, analysis_fps)

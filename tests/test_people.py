@@ -73,3 +73,19 @@ def test_the_probe_counts_people_in_view(side_by_side: Path) -> None:
 
     assert people_in_view(str(side_by_side)) == 2
     assert people_in_view(str(SAMPLES / "bird_dog_clean.mp4")) == 1
+
+
+
+def test_a_one_person_track_that_jumps_to_someone_else_is_noted() -> None:
+    from posecheck.people import SwitchWatch, switch_notes, switch_times
+
+    lunge = GroundTruth.load(SAMPLES / "lunge.gt.npz").to_track()
+    assert switch_times(lunge) == []                       # a person moving is no switch
+    other = lunge[np.arange(len(lunge))]
+    other.image = other.image.copy()
+    other.image[120:, :, 0] += 300.0                        # from frame 120: someone else
+    assert switch_times(other) == [float(lunge.times[120])]
+    assert f"at {lunge.times[120]:.1f} s" in switch_notes(switch_times(other))[0]
+    watch = SwitchWatch()                                   # live: the same, frame by frame
+    live = [watch.step(pose) for pose in poses_of(other, other.times)]
+    assert [t for t in live if t is not None] == [float(lunge.times[120])]

@@ -43,6 +43,7 @@ from posecheck.live.latency import LatencyStats
 from posecheck.live.routine import Routine, load_routine, single_exercise
 from posecheck.live.speech import NullVoice, SpeechError, Voice, make_voice
 from posecheck.overlay import OverlayState, draw_overlay
+from posecheck.people import SwitchWatch, switch_notes
 from posecheck.report import (SCHEMA_VERSION, atomic_write_text, format_summary,
                               write_json_report)
 
@@ -122,6 +123,8 @@ class LiveSession:
         self.cues = EventCues(self.scheduler)
         self.stats = LatencyStats()
         self.smoother = LandmarkSmoother()
+        self.switches = SwitchWatch()
+        self.switched_at: list[float] = []
         self.stop = threading.Event()
         self.display_height = display_height
         self.show_perf = show_perf
@@ -242,6 +245,9 @@ class LiveSession:
             before = time.perf_counter()
             pose = self.estimator.process(frame.image, now)
             self.stats.add("pose", time.perf_counter() - before)
+            if (switched := self.switches.step(pose)) is not None:
+                self.switched_at.append(switched)
+                self.log(f"{now:7.1f} s  {switch_notes([switched])[0]}")
             self.run.feed(pose)
             pose = self.smoother(pose)      # steadier skeleton on screen; counts use the raw
             spoken = self.scheduler.tick(now)
@@ -300,6 +306,7 @@ class LiveSession:
                     cues_skipped=[{"time_s": round(c.time, 3), "text": c.text,
                                    "reason": c.reason} for c in self.scheduler.skipped])
         extra, notes = self._interruption()
+        notes += tuple(switch_notes(self.switched_at))
         reports = [run.report(self.model, self.estimator.model_name, extra, notes)
                    for run in self.finished]
         if len(self.routine.steps) == 1 and reports:
