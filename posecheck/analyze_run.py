@@ -10,14 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from tqdm import tqdm
-
-from posecheck.errors import PosecheckError, one_line
+from posecheck.engines import ClipOptions, Engine, LocalPool, Serial
+from posecheck.errors import OutputError, PosecheckError, one_line
 from posecheck.outputs import OutputSet, check_file
-from posecheck.pipeline import Analysis, analyze, default_workers
+from posecheck.pipeline import Analysis, default_workers
 from posecheck.report import (atomic_write_text, format_summary, write_json_report,
                               write_metrics_csv)
-from posecheck.sources import open_source
 from posecheck.spec import Spec, load_spec
 
 
@@ -81,33 +79,14 @@ def _is_track(path: Path) -> bool:
     return path.suffix.lower() == ".npz"
 
 
-def _frame_count(path: Path) -> int | None:
-    if _is_track(path):
-        return None
-    return open_source(str(path)).frame_count
-
-
-def _run_analysis(path: Path, spec: Spec, args: argparse.Namespace) -> Analysis:
-    total = _frame_count(path)
-    bar = tqdm(total=total, desc=path.name, unit="frame", leave=False,
-               disable=args.no_progress or total is None, file=sys.stderr)
-    try:
-        return analyze(path, spec, model=args.model, workers=args.workers or default_workers(),
-                       strictness=args.strictness, segmentation=not args.no_segmentation,
-                       progress=bar.update, max_people=args.max_people or None)
-    finally:
-        bar.close()
-
-
 def _mark_interrupted(report: dict, note: str) -> None:
     report["interrupted"] = True
     report.setdefault("notes", []).append(note)
 
 
-def analyze_one(path: Path, spec: Spec, args: argparse.Namespace, targets: Targets) -> Analysis:
-    """Analyse one input and write its outputs, all together or none. Ctrl-C while the
-    annotated video is written skips that video; the report is still written."""
-    result = _run_analysis(path, spec, args)
+def write_outputs(path: Path, spec: Spec, result: Analysis, targets: Targets) -> None:
+    """Write one input's outputs, all together or none. Ctrl-C while the annotated video is
+    written skips that video; the report is still written."""
     report = result.report
     with OutputSet() as outputs:
         if targets.annotated is not None:
@@ -137,7 +116,6 @@ def analyze_one(path: Path, spec: Spec, args: argparse.Namespace, targets: Targe
             report["track"] = str(targets.track)
         outputs.write(targets.report, lambda part: write_json_report(report, part))
         outputs.publish()
-    return result
 
 
 @contextmanager
@@ -155,10 +133,34 @@ def termination_as_interrupt() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def engine_for(args: argparse.Namespace, many_videos: bool) -> Engine:
+    """The engine the options ask for: a dask cluster (``--engine dask``), a pool of local
+    worker processes for several videos, or this process (saved tracks need no model; one
+    video's chunks go to ``--workers`` processes)."""
+    workers = args.workers or default_workers()
+    progress = not args.no_progress
+    if args.engine == "dask":
+        from posecheck.dask_engine import DaskCluster
+
+        return DaskCluster(args.scheduler, progress)
+    if many_videos and workers > 1:
+        return LocalPool(workers, progress)
+    return Serial(workers, progress)
+
+
+def clip_options(args: argparse.Namespace) -> ClipOptions:
+    return ClipOptions(args.model, args.strictness, not args.no_segmentation,
+                       args.max_people or None, args.analysis_fps)
+
+
 def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
     """Analyse every input; a failing input is reported and the rest go on. Exit status 2 if
-    any input failed, 130 if the user interrupted (the interrupted input still gets its report
-    of the part analysed). Every output location is checked before the first analysis."""
+    any input failed, 130 if the user interrupted (the inputs finished and the interrupted
+    ones still get their reports, of the part analysed). Every output location is checked
+    before the first analysis. The summary lists the inputs in the order given."""
+    if args.analysis_fps is not None and args.annotate is not None:
+        raise OutputError("--annotate draws the analysis on every frame: use it without "
+                          "--analysis-fps")
     spec = load_spec(args.exercise)
     paths = _distinct(paths)
     many = len(paths) > 1
@@ -168,34 +170,47 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
         targets.check()
     if many:
         check_file(args.out / "summary.md", "summary")
-    rows, failed, interrupted = [], 0, False
-    for path, targets in zip(paths, all_targets):
-        try:
-            result = analyze_one(path, spec, args, targets)
-        except PosecheckError as exc:
+    rows: dict[int, tuple] = {}
+    interrupted = False
+
+    def take(index: int, outcome: Analysis | PosecheckError) -> bool:
+        """Write one input's outputs and summary row; True if its analysis was interrupted."""
+        path = paths[index]
+        if isinstance(outcome, PosecheckError):
             if not many:
-                raise
-            print(f"posecheck: error: {one_line(str(exc))}", file=sys.stderr)
-            rows.append((one_line(path.name), "error", "", "", "", one_line(str(exc))))
-            failed += 1
-            continue
-        report = result.report
+                raise outcome
+            print(f"posecheck: error: {one_line(str(outcome))}", file=sys.stderr)
+            rows[index] = (one_line(path.name), "error", "", "", "", one_line(str(outcome)))
+            return False
+        write_outputs(path, spec, outcome, all_targets[index])
+        report = outcome.report
         print(format_summary(report))
-        print(f"  report: {one_line(str(targets.report))}")
+        print(f"  report: {one_line(str(all_targets[index].report))}")
         reps = report.get("reps", {})
         counted = [f for f in report.get("faults", []) if f.get("status") == "validated"]
-        rows.append((one_line(path.name), "ok", reps.get("left", ""), reps.get("right", ""),
-                     len(counted), one_line("; ".join(report.get("notes", [])))))
-        interrupted = bool(report.get("interrupted")) and not _is_track(path)  # this run's
-        if interrupted:
-            break
+        rows[index] = (one_line(path.name), "ok", reps.get("left", ""), reps.get("right", ""),
+                       len(counted), one_line("; ".join(report.get("notes", []))))
+        return bool(report.get("interrupted")) and not _is_track(path)  # this run's
+
+    videos = sum(not _is_track(path) for path in paths)
+    with engine_for(args, videos > 1).start(paths, spec, clip_options(args)) as run:
+        try:
+            for index, outcome in run.results():
+                if take(index, outcome):
+                    interrupted = True
+                    run.stop()
+        except KeyboardInterrupt:  # the running inputs stop and return what they did
+            interrupted = True
+            run.stop()
+            for index, outcome in run.results():
+                take(index, outcome)
     if many:
-        table = _summary_table(rows)
+        table = _summary_table([rows[i] for i in sorted(rows)])
         print(table)
         atomic_write_text(args.out / "summary.md", table + "\n")
     if interrupted:
         return 130
-    return 2 if failed else 0
+    return 2 if any(row[1] == "error" for row in rows.values()) else 0
 
 
 def _summary_table(rows: list[tuple]) -> str:

@@ -36,7 +36,22 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-people", type=int, default=0, metavar="N",
                    help="look for up to N people and follow the one who exercises (default: "
                         "a quick look first; several people only if several are in view)")
+    p.add_argument("--analysis-fps", type=_positive_fps, default=None, metavar="N",
+                   help="run the pose model on at most N frames a second (default: every "
+                        "frame); events keep the video's real times")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: this machine's cores (default); dask: a dask.distributed "
+                        "cluster (--scheduler; pip install posecheck[cluster])")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="the dask scheduler's address, e.g. tcp://10.0.0.5:8786")
     p.set_defaults(handler=_run_analyze)
+
+
+def _positive_fps(text: str) -> float:
+    value = float(text)
+    if not 0 < value < 1000:
+        raise argparse.ArgumentTypeError(f"{text}: not a frame rate (0 < N < 1000)")
+    return value
 
 
 def _add_models(sub: argparse._SubParsersAction) -> None:

@@ -1,0 +1,193 @@
+"""Many inputs on both cores and on a dask cluster: paired, alternating runs in one process.
+
+    .venv/bin/python benchmarks/bench_engines.py folder  [--clips 20] [--repeats 3]
+    .venv/bin/python benchmarks/bench_engines.py long    [--loop 21] [--repeats 3]
+    .venv/bin/python benchmarks/bench_engines.py cluster [--clips 20] [--repeats 3]
+
+``folder``: 20 clips of 2-5 s cut at random from the samples into a temporary folder; one
+process as before this engine (a new model per clip), one process keeping its models, and the
+local pool of one worker per core. ``long``: one sample looped to about 5 minutes; 1 worker
+against the chunked run on every core. ``cluster``: a LocalCluster of 1 and of 2 worker
+processes (one thread each), and the scheduler's overhead per task (tasks that do nothing).
+Every line prints the load average; nothing here is committed but this script.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from posecheck.engines import ClipOptions, LocalPool, Serial
+from posecheck.pipeline import analyze, default_workers
+from posecheck.spec import load_spec
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+
+
+def load() -> str:
+    return "load %.2f %.2f %.2f" % os.getloadavg()
+
+
+def read_frames(path: Path) -> tuple[list[np.ndarray], float]:
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while (grabbed := capture.read())[0]:
+        frames.append(grabbed[1])
+    return frames, capture.get(cv2.CAP_PROP_FPS)
+
+
+def write_video(frames: list[np.ndarray], fps: float, out: Path) -> Path:
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    return out
+
+
+def cut_folder(folder: Path, clips: int, seed: int = 0) -> list[Path]:
+    """``clips`` clips of 2-5 s from random places in the bird-dog samples."""
+    rng = np.random.default_rng(seed)
+    sources = {name: read_frames(SAMPLES / f"{name}.mp4")
+               for name in ("bird_dog_clean", "bird_dog_faults")}
+    paths = []
+    for i in range(clips):
+        name = list(sources)[i % len(sources)]
+        frames, fps = sources[name]
+        length = int(rng.uniform(2.0, 5.0) * fps)
+        start = int(rng.integers(0, len(frames) - length))
+        paths.append(write_video(frames[start:start + length], fps, folder / f"clip{i:02d}.mp4"))
+    return paths
+
+
+def paired(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
+    """Seconds of each run, alternating, ``repeats`` rounds."""
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
+    for round_ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            seconds[name].append(time.perf_counter() - start)
+            print(f"  round {round_ + 1} {name}: {seconds[name][-1]:.1f} s ({load()})",
+                  flush=True)
+    return seconds
+
+
+def report(seconds: dict[str, list[float]], base: str, frames: int) -> None:
+    print(f"\n| run | median s | frames/s | speed-up vs {base} (median of paired ratios) |")
+    print("|---|---:|---:|---:|")
+    for name, values in seconds.items():
+        ratio = statistics.median(b / o for b, o in zip(seconds[base], values))
+        print(f"| {name} | {statistics.median(values):.1f} | "
+              f"{frames / statistics.median(values):.1f} | {ratio:.2f}x |")
+
+
+def run_engine(engine, paths: list[Path], spec, options: ClipOptions) -> None:
+    with engine.start(paths, spec, options) as run:
+        for _, outcome in run.results():
+            assert not isinstance(outcome, Exception), outcome
+
+
+def folder_bench(args: argparse.Namespace) -> None:
+    spec, options = load_spec("bird_dog"), ClipOptions(model=args.model)
+    workers = default_workers()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = cut_folder(Path(tmp), args.clips)
+        frames = sum(int(cv2.VideoCapture(str(p)).get(cv2.CAP_PROP_FRAME_COUNT)) for p in paths)
+        print(f"folder: {len(paths)} clips, {frames} frames, model {args.model}, "
+              f"{workers} cores ({load()})")
+        seconds = paired({
+            "one process, new model per clip (before)":
+                lambda: [run_engine(Serial(progress=False), [p], spec, options) for p in paths],
+            "one process, models kept": lambda: run_engine(Serial(progress=False), paths, spec,
+                                                           options),
+            f"local pool, {workers} workers": lambda: run_engine(
+                LocalPool(workers, progress=False), paths, spec, options),
+        }, args.repeats)
+    report(seconds, "one process, new model per clip (before)", frames)
+    base = seconds["one process, models kept"]
+    pool = seconds[f"local pool, {workers} workers"]
+    print(f"pool vs one process with models kept: "
+          f"{statistics.median(b / p for b, p in zip(base, pool)):.2f}x")
+
+
+def long_bench(args: argparse.Namespace) -> None:
+    workers = default_workers()
+    with tempfile.TemporaryDirectory() as tmp:
+        frames, fps = read_frames(SAMPLES / "bird_dog_clean.mp4")
+        clip = write_video(frames * args.loop, fps, Path(tmp) / "long.mp4")
+        count = len(frames) * args.loop
+        print(f"long: {count} frames ({count / fps / 60:.1f} min), model {args.model} "
+              f"({load()})")
+        seconds = paired({
+            "1 worker": lambda: analyze(clip, "bird_dog", model=args.model, workers=1),
+            f"{workers} workers (chunks)": lambda: analyze(clip, "bird_dog", model=args.model,
+                                                           workers=workers),
+        }, args.repeats)
+    report(seconds, "1 worker", count)
+
+
+def _nothing(i: int) -> int:
+    return i
+
+
+def cluster_bench(args: argparse.Namespace) -> None:
+    from distributed import Client, LocalCluster
+
+    from posecheck.dask_engine import DaskCluster
+
+    spec, options = load_spec("bird_dog"), ClipOptions(model=args.model)
+    with tempfile.TemporaryDirectory() as tmp, \
+            LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                         dashboard_address=None) as one, \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                         dashboard_address=None) as two:
+        paths = cut_folder(Path(tmp), args.clips)
+        frames = sum(int(cv2.VideoCapture(str(p)).get(cv2.CAP_PROP_FRAME_COUNT)) for p in paths)
+        print(f"cluster: {len(paths)} clips, {frames} frames, model {args.model} ({load()})")
+        for cluster in (one, two):   # each worker loads its model once, before the timing
+            run_engine(DaskCluster(cluster.scheduler_address, False), paths[:4], spec, options)
+        seconds = paired({
+            "dask, 1 worker": lambda: run_engine(DaskCluster(one.scheduler_address, False),
+                                                 paths, spec, options),
+            "dask, 2 workers": lambda: run_engine(DaskCluster(two.scheduler_address, False),
+                                                  paths, spec, options),
+        }, args.repeats)
+        report(seconds, "dask, 1 worker", frames)
+        with Client(two.scheduler_address) as client:
+            per_task = []
+            for _ in range(args.repeats):
+                start = time.perf_counter()
+                client.gather(client.map(_nothing, range(1000), pure=False))
+                per_task.append((time.perf_counter() - start) / 1000)
+            start = time.perf_counter()
+            client.gather([client.submit(_nothing, i, pure=False) for i in range(100)])
+            one_by_one = (time.perf_counter() - start) / 100
+        print(f"scheduler overhead per empty task (2 workers, 1000 tasks): "
+              f"{statistics.median(per_task) * 1000:.2f} ms; submitted one by one (100): "
+              f"{one_by_one * 1000:.2f} ms ({load()})")
+        per_clip = statistics.median(seconds["dask, 1 worker"]) / len(paths)
+        print(f"per-clip cost on 1 worker: {per_clip:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=("folder", "long", "cluster"))
+    parser.add_argument("--clips", type=int, default=20)
+    parser.add_argument("--loop", type=int, default=21)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--model", default="full")
+    args = parser.parse_args()
+    {"folder": folder_bench, "long": long_bench, "cluster": cluster_bench}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()
