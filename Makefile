@@ -29,6 +29,7 @@ system-deps:
 	  else echo "posecheck: espeak-ng is not installed: spoken cues need it (apt-get install espeak-ng)"; fi; }
 
 test: models system-deps
+	$(PY) -m ruff check posecheck tests benchmarks
 	$(PY) -m pytest -q
 
 bench: models

@@ -20,7 +20,6 @@ import os
 import stat
 import zipfile
 import zlib
-from pathlib import Path
 from typing import IO
 
 import numpy as np

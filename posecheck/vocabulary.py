@@ -11,7 +11,7 @@ adds the placeholder logic the spec loader and the checker share.
 from __future__ import annotations
 
 from posecheck.kinematics import ALL_METRICS
-from posecheck.landmarks import SIDES
+from posecheck.landmarks import SIDES as SIDES  # re-exported: specs speak of sides here
 OPPOSITE: dict[str, str] = {"left": "right", "right": "left"}
 
 #: Every concrete metric name kinematics produces (kinematics owns the list).
