@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SAMPLES
+from conftest import ROOT, SAMPLES
 from posecheck.cli import main
 from posecheck.pipeline import analyze, check, estimate_video
 from posecheck.spec import load_spec
@@ -187,3 +187,23 @@ def test_ctrl_c_keeps_the_work_done_so_far(tmp_path, monkeypatch, capsys):
     report = json.loads((tmp_path / "bird_dog_clean.report.json").read_text())
     assert report["interrupted"] and report["video"]["frames"] == 60
     assert any("interrupted by the user" in note for note in report["notes"])
+
+
+def test_report_md_documents_every_key(clean_analysis):
+    """docs/REPORT.md's key table names every key a report has, and every field of a rep and
+    of an event (the documented format cannot drift from the real one)."""
+    import re
+
+    table = {}
+    for line in (ROOT / "docs" / "REPORT.md").read_text().splitlines():
+        cells = line.split(" | ")
+        if line.startswith("| `") and len(cells) >= 3:
+            for key in re.findall(r"`(\w+)`", cells[0]):
+                table[key] = line
+    report = clean_analysis.report
+    optional = {"track", "metrics_csv", "annotated_video", "html_report"}
+    assert set(report) <= set(table) and optional <= set(table)
+    for key, record in (("rep_details", report["rep_details"][0]),
+                        ("events", report["events"][0])):
+        documented = set(re.findall(r"`(\w+)`", table[key]))
+        assert set(record) <= documented, (key, set(record) - documented)
