@@ -96,6 +96,8 @@ def rule_card(spec: Spec, rule: Rule, measured: dict[str, Any] | None) -> str:
             lines.append("- Synthetic ground truth (MediaPipe full, end to end):")
             lines += _synthetic_lines(measured["synthetic"])
         lines.append(_real_line(measured.get("real")))
+        if measured.get("alternative"):
+            lines.append(f"- Measured alternative: {measured['alternative']}")
         if measured.get("verdict"):
             lines.append(f"- Verdict ({measured.get('date', '?')}): {measured['verdict']}")
     else:

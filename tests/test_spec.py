@@ -65,9 +65,9 @@ def test_bird_dog_is_honest_about_what_landmarks_cannot_see() -> None:
     assert bird_dog.calibration is not None and bird_dog.calibration.seconds == 1.0
     assert bird_dog.rep is not None and "{side}" in bird_dog.rep.metric
     assert "pelvis_roll" not in {r.metric for r in bird_dog.rules}
-    # Only the silhouette "virtual cup" passed the synthetic study (benchmarks/VALIDATION.md:
-    # side views, 20-degree pelvis roll 10/10, false faults 2/36); obliques failed.
-    assert [r.id for r in bird_dog.rules if r.status == "validated"] == ["hips_stay_level"]
+    # The silhouette "virtual cup" caught the synthetic faults side-on but fired on every clean
+    # real rep measured (benchmarks/VALIDATION.md, issue 9): no bird dog rule counts yet.
+    assert [r.id for r in bird_dog.rules if r.status == "validated"] == []
     assert bird_dog.rule("hips_stay_level").views == ("side",)
     assert bird_dog.rule("hips_stay_level").metric == "back_sag"
     assert bird_dog.rule("hips_stay_level").relative_to == "neutral"
