@@ -20,13 +20,15 @@ models: $(STAMP)
 demo: models
 	$(VENV)/bin/posecheck analyze $(SAMPLE) --exercise $(EXERCISE) --out reports/ --html --annotate reports/annotated.mp4
 
-# Spoken cues use espeak-ng (Debian package); installed here when we may, else the speech
-# tests say what is missing.
+# Spoken cues use espeak-ng, the test that the annotated video plays uses chromium (Debian
+# packages); installed here when we may, else the tests say what is missing.
 system-deps:
-	@command -v espeak-ng >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; \
-	  else echo "posecheck: espeak-ng is not installed: spoken cues need it (apt-get install espeak-ng)"; fi; }
+	@missing=""; command -v espeak-ng >/dev/null 2>&1 || missing="espeak-ng"; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    else echo "posecheck: not installed:$$missing (spoken cues need espeak-ng; the browser playback test, chromium)"; fi; fi
 
 test: models system-deps
 	$(PY) -m ruff check posecheck tests benchmarks

@@ -61,7 +61,7 @@ class Targets:
         video = not _is_track(path)
         annotated = None
         if args.annotate is not None and video:
-            annotated = args.annotate / f"{stem}.annotated.mp4" if many else args.annotate
+            annotated = args.annotate / f"{stem}.annotated.webm" if many else args.annotate
         return cls(out / f"{stem}.report.json", out / f"{stem}.track.npz" if video else None,
                    out / f"{stem}.metrics.csv" if args.csv else None,
                    out / f"{stem}.report.html" if args.html else None, annotated)
@@ -73,6 +73,10 @@ class Targets:
                              (self.annotated, "annotated video")):
             if target is not None:
                 check_file(target, what)
+        if self.annotated is not None:
+            from posecheck.video_writer import encoding_for
+
+            encoding_for(self.annotated)
 
 
 def _is_track(path: Path) -> bool:

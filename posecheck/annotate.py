@@ -1,11 +1,11 @@
 """Annotated video: each frame of the source with skeleton, metrics, reps and cues drawn from
-the analysis, written atomically (a partial video never replaces the target)."""
+the analysis, at the frames' own times, as a video browsers play (VP9 WebM or H.264 MP4, see
+:mod:`posecheck.video_writer`), written atomically (a partial video never replaces the target)."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 
 from posecheck.atomic import atomic_path
@@ -13,6 +13,7 @@ from posecheck.display import SessionView, replay
 from posecheck.errors import OutputError
 from posecheck.overlay import draw_overlay
 from posecheck.sources import open_source
+from posecheck.video_writer import VideoWriter
 
 if TYPE_CHECKING:
     from posecheck.pipeline import Analysis
@@ -34,23 +35,17 @@ def write_annotated_video(video: str | Path, analysis: "Analysis", out_path: Pat
     names = view.display_metrics
     columns = [analysis.metrics.index(n) for n in names if n in analysis.metrics.names]
     labels = [analysis.metrics.names[c] for c in columns]
-    with atomic_path(out_path, keep_suffix=True) as part:
-        writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*"mp4v"), source.fps,
-                                 source.frame_size)
-        if not writer.isOpened():
-            raise OSError(f"{out_path}: cannot write a video here")
-        try:
-            frames = zip(source, replay(view, analysis.events, analysis.track.times))
-            for frame, (now, view) in frames:
-                i = frame.index
-                if abs(frame.time - analysis.track.times[i]) > FRAME_TIME_TOLERANCE_S:
-                    raise OutputError(f"{video}: frame {i} at {frame.time:.3f} s does not match "
-                                      f"the analysis ({analysis.track.times[i]:.3f} s)")
-                row = analysis.metrics.values[i, columns]
-                state = view.overlay_state(now, dict(zip(labels, row.tolist())))
-                landmarks = analysis.track.image[i]
-                draw_overlay(frame.image, None if np.isnan(landmarks[0, 0]) else landmarks,
-                             analysis.track.visibility[i], state)
-                writer.write(frame.image)
-        finally:
-            writer.release()
+    with atomic_path(out_path, keep_suffix=True) as part, \
+            VideoWriter(part, source.frame_size, source.fps) as writer:
+        frames = zip(source, replay(view, analysis.events, analysis.track.times))
+        for frame, (now, view) in frames:
+            i = frame.index
+            if abs(frame.time - analysis.track.times[i]) > FRAME_TIME_TOLERANCE_S:
+                raise OutputError(f"{video}: frame {i} at {frame.time:.3f} s does not match "
+                                  f"the analysis ({analysis.track.times[i]:.3f} s)")
+            row = analysis.metrics.values[i, columns]
+            state = view.overlay_state(now, dict(zip(labels, row.tolist())))
+            landmarks = analysis.track.image[i]
+            draw_overlay(frame.image, None if np.isnan(landmarks[0, 0]) else landmarks,
+                         analysis.track.visibility[i], state)
+            writer.write(frame.image, now)

@@ -29,7 +29,8 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--html", action="store_true",
                    help="also write a readable HTML report with a timeline plot")
     p.add_argument("--annotate", type=Path, default=None,
-                   help="write an annotated video here (a folder when analysing several)")
+                   help="write an annotated video here, .webm (VP9) or .mp4 (H.264) (a folder "
+                        "when analysing several: one .webm each)")
     p.add_argument("--no-segmentation", action="store_true",
                    help="skip the segmentation mask (no back-contour metric, a little faster)")
     p.add_argument("--no-progress", action="store_true")

@@ -2,7 +2,8 @@
 left against right, the user's neutral pose, every rule with its status and what it covers,
 each fault's metric against its allowed band in degrees or % of the torso, and pictures of
 the worst moment of each fault and of each rep's peak (from the video, skeleton drawn).
-No scripts, no external files: pictures are embedded as small JPEGs.
+No scripts; pictures are embedded as small JPEGs. The one external file is the annotated video,
+when one was written: the page plays it from its place relative to the page.
 
 Example
 -------
@@ -12,11 +13,13 @@ Example
 from __future__ import annotations
 
 import math
+import os
 from contextlib import nullcontext
 from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import numpy as np
 
@@ -167,6 +170,18 @@ def _cards(page: Page) -> str:
               (str(len(faults) - counted), "hints (rules not yet validated)")]
     return "<div class=\"cards\">" + "".join(
         f"<div class=\"card\"><b>{v}</b>{escape(k)}</div>" for v, k in cards) + "</div>"
+
+
+def _video(page: Page) -> str:
+    """The annotated video, played from its path relative to the page (both in the report)."""
+    video, html = page.report.get("annotated_video"), page.report.get("html_report")
+    if not video or not html:
+        return ""
+    src = quote(Path(os.path.relpath(Path(video).absolute(), Path(html).absolute().parent))
+                .as_posix())
+    return ("<h2>Annotated video</h2><video controls preload=\"metadata\" "
+            f"src=\"{escape(src)}\" style=\"max-width:100%\">The annotated video: "
+            f"<a href=\"{escape(src)}\">{escape(Path(video).name)}</a></video>")
 
 
 def _asymmetry(page: Page) -> str:
@@ -386,7 +401,7 @@ def render_html(report: dict[str, Any], metrics: Metrics, names: tuple[str, ...]
     pictures = video is not None and track is not None and Path(video).is_file()
     with (FrameGrabber(Path(video), track) if pictures else nullcontext()) as grabber:
         page = Page(report, metrics, spec, grabber)
-        body = (_header(page) + _cards(page) + _faults(page) + _timeline(page, names)
+        body = (_header(page) + _cards(page) + _video(page) + _faults(page) + _timeline(page, names)
                 + _reps(page) + _asymmetry(page) + _calibration(page) + _rules(page))
     title = escape(report["exercise"]["title"])
     return (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{title} – posecheck"

@@ -1,0 +1,129 @@
+"""The outputs meant for people and other programs: the annotated video browsers play (checked
+in headless Chromium), embedded in the report page."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html import unescape
+from pathlib import Path
+from urllib.parse import unquote
+
+import av
+import numpy as np
+import pytest
+
+from conftest import SAMPLES
+from posecheck.cli import main
+from posecheck.track import PoseTrack
+from posecheck.video_writer import VideoWriter
+
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
+                                    reason="/usr/bin/chromium is not installed (make system-deps)")
+#: Irregular frame intervals: a phone's variable frame rate.
+VFR_TIMES = np.cumsum([0.0] + [0.033, 0.05, 0.1, 0.033, 0.2, 0.04] * 8)
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory) -> Path:
+    """The clean bird dog sample analysed with every output; the output folder."""
+    out = tmp_path_factory.mktemp("media")
+    status = main(["analyze", str(SAMPLES / "bird_dog_clean.mp4"), "-e", "bird_dog", "--out",
+                   str(out / "reports"), "--html", "--csv", "--no-progress",
+                   "--annotate", str(out / "videos" / "clip.webm")])
+    assert status == 0
+    return out
+
+
+def _report(out: Path) -> dict:
+    return json.loads((out / "reports" / "bird_dog_clean.report.json").read_text())
+
+
+def _frame_times(path: Path) -> tuple[str, list[float]]:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return stream.codec_context.name, [float(f.time) for f in container.decode(stream)]
+
+
+def chromium_video_state(folder: Path, src: str) -> dict[str, float]:
+    """readyState, duration and videoWidth of ``<video src=src>`` in a page in ``folder``, as
+    headless Chromium reports them once the first frame has loaded (or the media error)."""
+    probe = folder / "probe.html"
+    probe.write_text(
+        f'<!doctype html><video id="v" muted preload="auto" src="{src}"></video>'
+        '<p id="out">pending</p><script>'
+        'const v = document.getElementById("v"), out = document.getElementById("out");'
+        'v.addEventListener("loadeddata", () => { out.textContent = JSON.stringify('
+        '{readyState: v.readyState, duration: v.duration, width: v.videoWidth}); });'
+        'v.addEventListener("error", () => { out.textContent = "error " + v.error.code; });'
+        '</script>')
+    profile = folder / "chromium-profile"
+    try:
+        dom = subprocess.run(
+            [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", f"--user-data-dir={profile}", "--virtual-time-budget=10000",
+             "--dump-dom", probe.as_uri()],
+            capture_output=True, text=True, timeout=120, check=True).stdout
+    finally:
+        probe.unlink()
+        shutil.rmtree(profile, ignore_errors=True)
+    result = re.search(r'<p id="out">([^<]*)</p>', dom).group(1)
+    assert result.startswith("{"), f"Chromium did not load {src}: {result}"
+    return json.loads(unescape(result))
+
+
+def test_annotated_video_is_vp9_webm_at_the_clips_own_frame_times(analysed):
+    report = _report(analysed)
+    video = analysed / "videos" / "clip.webm"
+    assert report["annotated_video"] == str(video)
+    codec, times = _frame_times(video)
+    track = PoseTrack.load(analysed / "reports" / "bird_dog_clean.track.npz")
+    assert codec == "vp9" and len(times) == report["video"]["frames"]
+    np.testing.assert_allclose(times, track.times, atol=1e-3)
+    assert not [p.name for p in video.parent.iterdir() if ".part" in p.name]
+
+
+@needs_chromium
+def test_report_page_embeds_the_annotated_video_and_chromium_plays_it(analysed):
+    report = _report(analysed)
+    page = (analysed / "reports" / "bird_dog_clean.report.html").read_text()
+    src = unescape(re.search(r'<video controls[^>]* src="([^"]+)"', page).group(1))
+    assert unquote(src) == "../videos/clip.webm"
+    state = chromium_video_state(analysed / "reports", src)
+    assert state["readyState"] >= 2 and state["width"] == report["video"]["width"]
+    assert state["duration"] == pytest.approx(report["video"]["duration_s"], rel=0.05)
+
+
+@pytest.mark.parametrize("suffix, codec", [(".webm", "vp9"), (".mp4", "h264")])
+def test_variable_frame_rate_is_kept(tmp_path, suffix, codec):
+    path = tmp_path / f"vfr{suffix}"
+    with VideoWriter(path, (65, 49), fps=30.0) as writer:   # odd sizes lose a column and row
+        for i, t in enumerate(VFR_TIMES):
+            writer.write(np.full((49, 65, 3), 5 * i, np.uint8), float(t))
+    found, times = _frame_times(path)
+    assert found == codec
+    np.testing.assert_allclose(times, VFR_TIMES, atol=1e-3)
+
+
+@needs_chromium
+def test_h264_mp4_plays_in_chromium_for_its_whole_duration(tmp_path):
+    with VideoWriter(tmp_path / "clip.mp4", (320, 240), fps=30.0) as writer:
+        for i, t in enumerate(VFR_TIMES):
+            writer.write(np.full((240, 320, 3), 5 * i, np.uint8), float(t))
+    state = chromium_video_state(tmp_path, "clip.mp4")
+    assert state["readyState"] >= 2 and state["width"] == 320
+    assert state["duration"] == pytest.approx(VFR_TIMES[-1] + 1 / 30, rel=0.05)
+
+
+@pytest.mark.parametrize("name", ["clip.avi", "clip"])
+def test_a_video_browsers_cannot_play_is_refused_before_any_work(tmp_path, capsys, name):
+    status = main(["analyze", str(SAMPLES / "bird_dog_clean.mp4"), "-e", "bird_dog", "--out",
+                   str(tmp_path / "reports"), "--no-progress", "--annotate",
+                   str(tmp_path / name)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(err) == 1
+    assert str(tmp_path / name) in err[0] and ".webm" in err[0]
+    assert list(tmp_path.iterdir()) == []
