@@ -174,7 +174,10 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
         targets.check()
     if many:
         check_file(args.out / "summary.md", "summary")
+    if many and args.html:
+        check_file(args.out / "index.html", "index page")
     rows: dict[int, tuple] = {}
+    reports: dict[int, dict] = {}
     interrupted = False
 
     def take(index: int, outcome: Analysis | PosecheckError) -> bool:
@@ -187,7 +190,7 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
             rows[index] = (one_line(path.name), "error", "", "", "", one_line(str(outcome)))
             return False
         write_outputs(path, spec, outcome, all_targets[index])
-        report = outcome.report
+        report = reports[index] = outcome.report
         print(format_summary(report))
         print(f"  report: {one_line(str(all_targets[index].report))}")
         reps = report.get("reps", {})
@@ -212,6 +215,12 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
         table = _summary_table([rows[i] for i in sorted(rows)])
         print(table)
         atomic_write_text(args.out / "summary.md", table + "\n")
+    if many and args.html:
+        from posecheck.index_page import render_index
+
+        index = args.out / "index.html"
+        atomic_write_text(index, render_index([rows[i] for i in sorted(rows)],
+                                              [reports.get(i) for i in sorted(rows)], index))
     if interrupted:
         return 130
     return 2 if any(row[1] == "error" for row in rows.values()) else 0

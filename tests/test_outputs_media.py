@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -127,3 +128,60 @@ def test_a_video_browsers_cannot_play_is_refused_before_any_work(tmp_path, capsy
     assert status == 2 and len(err) == 1
     assert str(tmp_path / name) in err[0] and ".webm" in err[0]
     assert list(tmp_path.iterdir()) == []
+
+
+class _Rows(HTMLParser):
+    """The index page's table: per row, the cells' text and the row's link."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "tr":
+            self.rows.append({"cells": [], "href": None})
+        elif tag == "td":
+            self._cell = []
+        elif tag == "a":
+            self.rows[-1]["href"] = dict(attrs)["href"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self.rows[-1]["cells"].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data + " ")
+
+
+def test_folder_run_writes_an_index_page_linking_every_report(analysed, tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    track = analysed / "reports" / "bird_dog_clean.track.npz"
+    odd = "<i>odd & \"clip\""
+    for name in ("a_clip", odd):
+        shutil.copy(track, folder / f"{name}.track.npz")
+    (folder / "broken.track.npz").write_bytes(b"PK\x03\x04 not a track")
+    out = tmp_path / "out"
+    assert main(["analyze", str(folder), "-e", "bird_dog", "--out", str(out), "--html",
+                 "--no-progress"]) == 2
+    page = (out / "index.html").read_text()
+    assert "<i>odd" not in page and "&lt;i&gt;odd &amp; &quot;clip&quot;" in page
+    parser = _Rows()
+    parser.feed(page)
+    rows = [r for r in parser.rows if r["cells"]]
+    assert [r["cells"][0] for r in rows] == [                 # summary.md's order
+        f"{odd}.track.npz", "a_clip.track.npz", "broken.track.npz"]
+    for row, name in zip(rows[:2], (odd, "a_clip")):
+        report = json.loads((out / f"{name}.report.json").read_text())
+        assert (out / unquote(unescape(row["href"]))).resolve() == \
+            (out / f"{name}.report.html").resolve()
+        reps = report["reps"]
+        assert row["cells"][2] == (f"{reps['total']} reps (left {reps['left']}, "
+                                   f"right {reps['right']})")
+        assert row["cells"][3:5] == [str(report["fault_count"]), str(report["hint_count"])]
+        assert all(note in row["cells"][5] for note in report["notes"])
+    assert rows[2]["href"] is None and rows[2]["cells"][1] == "error"
+    assert "broken.track.npz" in rows[2]["cells"][5]
