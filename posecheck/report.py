@@ -15,6 +15,7 @@ from posecheck.atomic import atomic_path
 from posecheck.errors import one_line
 from posecheck.events import Event
 from posecheck.metrics import Metrics
+from posecheck.readable import unit_of
 from posecheck.spec import Spec
 from posecheck.track import PoseTrack
 
@@ -86,14 +87,27 @@ def write_json_report(report: dict[str, Any], path: Path) -> None:
     atomic_write_text(path, json.dumps(report, indent=2, allow_nan=False) + "\n")
 
 
+#: The suffix a metric's CSV column carries, by the unit :func:`unit_of` reads it in; values
+#: stay in the metric's own unit (a ratio of the torso length, not a percentage).
+CSV_UNIT_SUFFIXES = {"deg": "deg", "px": "px", "% torso": "torso_lengths",
+                     "% frame": "frame_fraction"}
+
+
+def csv_column(name: str) -> str:
+    """A metric's CSV column: its name and unit, ``knee_flexion_left_deg``,
+    ``knee_rise_left_torso_lengths``, ``body_height_frame_fraction``."""
+    return f"{name}_{CSV_UNIT_SUFFIXES[unit_of(name)[0]]}"
+
+
 def write_metrics_csv(metrics: Metrics, detected: np.ndarray, path: Path) -> None:
-    """One row per frame: time_s, detected, then every metric (empty where NaN).
+    """One row per frame: time_s, detected (0/1), then every metric (empty where NaN), one
+    header row whose metric columns end in their unit (:func:`csv_column`).
 
     detected : (T,) bool.
     """
     with atomic_path(path) as part, open(part, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["time_s", "detected", *metrics.names])
+        writer.writerow(["time_s", "detected", *map(csv_column, metrics.names)])
         for t, found, row in zip(metrics.times, detected, metrics.values):
             writer.writerow([f"{t:.3f}", int(found),
                              *("" if not np.isfinite(v) else f"{v:.4f}" for v in row)])

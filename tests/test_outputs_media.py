@@ -1,7 +1,9 @@
 """The outputs meant for people and other programs: the annotated video browsers play (checked
-in headless Chromium), embedded in the report page."""
+in headless Chromium), embedded in the report page; a folder run's index page; the per-frame
+CSV with units."""
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -15,8 +17,11 @@ import av
 import numpy as np
 import pytest
 
-from conftest import SAMPLES
+from conftest import ROOT, SAMPLES
 from posecheck.cli import main
+from posecheck.kinematics import ALL_METRICS
+from posecheck.metrics import Metrics
+from posecheck.report import CSV_UNIT_SUFFIXES, write_metrics_csv
 from posecheck.track import PoseTrack
 from posecheck.video_writer import VideoWriter
 
@@ -185,3 +190,31 @@ def test_folder_run_writes_an_index_page_linking_every_report(analysed, tmp_path
         assert all(note in row["cells"][5] for note in report["notes"])
     assert rows[2]["href"] is None and rows[2]["cells"][1] == "error"
     assert "broken.track.npz" in rows[2]["cells"][5]
+
+
+def test_metrics_csv_names_each_columns_unit_and_csv_readers_parse_it(tmp_path):
+    names = ("knee_flexion_left", "knee_rise_left", "body_height", "torso_length")
+    values = np.array([[90.0, 0.07, 0.8, 120.0], [np.nan, -0.02, 0.75, 118.5]])
+    path = tmp_path / "m.csv"
+    write_metrics_csv(Metrics(names, values, np.array([0.0, 0.5])), np.array([True, False]),
+                      path)
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["time_s", "detected", "knee_flexion_left_deg",
+                             "knee_rise_left_torso_lengths", "body_height_frame_fraction",
+                             "torso_length_px"]
+    assert [float(r["time_s"]) for r in rows] == [0.0, 0.5]
+    assert [r["detected"] for r in rows] == ["1", "0"]
+    assert rows[1]["knee_flexion_left_deg"] == ""          # not measurable
+    assert float(rows[0]["knee_rise_left_torso_lengths"]) == 0.07
+    assert float(rows[1]["torso_length_px"]) == 118.5
+
+
+def test_every_csv_unit_suffix_is_documented(analysed):
+    with open(analysed / "reports" / "bird_dog_clean.metrics.csv", newline="") as fh:
+        header = next(csv.reader(fh))
+    documented = (ROOT / "docs" / "REPORT.md").read_text()
+    suffixes = set(CSV_UNIT_SUFFIXES.values())
+    assert all(f"`_{suffix}`" in documented for suffix in suffixes)
+    assert all(any(column.endswith("_" + s) for s in suffixes) for column in header[2:])
+    assert len(header) == 2 + len(ALL_METRICS)
