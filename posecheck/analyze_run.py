@@ -54,6 +54,7 @@ class Targets:
     csv: Path | None
     html: Path | None
     annotated: Path | None
+    exports: tuple[Path, ...] = ()
 
     @classmethod
     def of(cls, path: Path, stem: str, args: argparse.Namespace, many: bool) -> "Targets":
@@ -64,13 +65,15 @@ class Targets:
             annotated = args.annotate / f"{stem}.annotated.webm" if many else args.annotate
         return cls(out / f"{stem}.report.json", out / f"{stem}.track.npz" if video else None,
                    out / f"{stem}.metrics.csv" if args.csv else None,
-                   out / f"{stem}.report.html" if args.html else None, annotated)
+                   out / f"{stem}.report.html" if args.html else None, annotated,
+                   tuple(out / f"{stem}.{fmt}" for fmt in args.export))
 
     def check(self) -> None:
         """Raise OutputError now, before any work, if one of these cannot be written."""
         for target, what in ((self.report, "report"), (self.track, "track"),
                              (self.csv, "metrics CSV"), (self.html, "HTML report"),
-                             (self.annotated, "annotated video")):
+                             (self.annotated, "annotated video"),
+                             *((target, "export") for target in self.exports)):
             if target is not None:
                 check_file(target, what)
         if self.annotated is not None:
@@ -115,6 +118,13 @@ def write_outputs(path: Path, spec: Spec, result: Analysis, targets: Targets) ->
                 part, render_html(report, result.metrics, display_metrics(spec),
                                   video=None if _is_track(path) else path,
                                   track=result.track, spec=spec)))
+        if targets.exports:
+            from posecheck.export import write_export
+
+            for target in targets.exports:
+                outputs.write(target, lambda part, t=target: write_export(
+                    t.suffix[1:], t, result.track, result.metrics, part))
+            report["exports"] = [str(t) for t in targets.exports]
         if targets.track is not None:
             outputs.write(targets.track, result.track.save)
             report["track"] = str(targets.track)

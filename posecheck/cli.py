@@ -31,6 +31,9 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--annotate", type=Path, default=None,
                    help="write an annotated video here, .webm (VP9) or .mp4 (H.264) (a folder "
                         "when analysing several: one .webm each)")
+    p.add_argument("--export", type=_export_formats, default=(), metavar="trc,mot",
+                   help="also write the landmarks as an OpenSim .trc marker file and/or the "
+                        "joint angles as a .mot motion file (docs/REPORT.md)")
     p.add_argument("--no-segmentation", action="store_true",
                    help="skip the segmentation mask (no back-contour metric, a little faster)")
     p.add_argument("--no-progress", action="store_true")
@@ -46,6 +49,12 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="the dask scheduler's address, e.g. tcp://10.0.0.5:8786")
     p.set_defaults(handler=_run_analyze)
+
+
+def _export_formats(text: str) -> tuple[str, ...]:
+    from posecheck.export import parse_formats
+
+    return parse_formats(text)
 
 
 def _positive_fps(text: str) -> float:

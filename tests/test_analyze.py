@@ -190,7 +190,7 @@ def test_ctrl_c_keeps_the_work_done_so_far(tmp_path, monkeypatch, capsys):
 
 
 #: Report keys present only when that output was written (docs/REPORT.md says "when written").
-OPTIONAL_OUTPUT_KEYS = {"track", "metrics_csv", "annotated_video", "html_report"}
+OPTIONAL_OUTPUT_KEYS = {"track", "metrics_csv", "annotated_video", "html_report", "exports"}
 
 
 def _report_md_table() -> dict[str, str]:

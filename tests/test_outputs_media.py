@@ -218,3 +218,68 @@ def test_every_csv_unit_suffix_is_documented(analysed):
     assert all(f"`_{suffix}`" in documented for suffix in suffixes)
     assert all(any(column.endswith("_" + s) for s in suffixes) for column in header[2:])
     assert len(header) == 2 + len(ALL_METRICS)
+
+
+def read_trc(path: Path) -> tuple[dict[str, str], list[str], np.ndarray, np.ndarray]:
+    """An independent TRC reader from OpenSim's description: header fields by name, marker
+    names, frame times and (frames, markers, 3) positions (NaN where a field is empty)."""
+    lines = path.read_text().split("\n")
+    assert lines[0].split("\t")[:3] == ["PathFileType", "4", "(X/Y/Z)"]
+    header = dict(zip(lines[1].split("\t"), lines[2].split("\t")))
+    names_row = lines[3].split("\t")
+    assert names_row[:2] == ["Frame#", "Time"]
+    markers = [n for n in names_row[2:] if n]
+    coords = lines[4].split("\t")[2:]
+    assert coords[:6] == ["X1", "Y1", "Z1", "X2", "Y2", "Z2"] and lines[5] == ""
+    rows = [line.split("\t") for line in lines[6:] if line]
+    assert [int(r[0]) for r in rows] == list(range(1, len(rows) + 1))
+    values = np.array([[float(v) if v else np.nan for v in r[2:]] for r in rows])
+    return header, markers, np.array([float(r[1]) for r in rows]), \
+        values.reshape(len(rows), len(markers), 3)
+
+
+def read_mot(path: Path) -> tuple[dict[str, str], list[str], np.ndarray]:
+    """An independent OpenSim storage (.mot) reader: header settings, column names, values."""
+    lines = path.read_text().splitlines()
+    end = lines.index("endheader")
+    settings = dict(line.split("=", 1) for line in lines[1:end] if "=" in line)
+    columns = lines[end + 1].split("\t")
+    values = np.array([[float(v) for v in line.split("\t")] for line in lines[end + 2:]])
+    return settings, columns, values
+
+
+def test_export_trc_and_mot_read_back_with_opensims_conventions(analysed, tmp_path):
+    track_path = analysed / "reports" / "bird_dog_clean.track.npz"
+    out = tmp_path / "out"
+    assert main(["analyze", str(track_path), "-e", "bird_dog", "--out", str(out),
+                 "--export", "trc,mot", "--csv", "--no-progress"]) == 0
+    report = json.loads((out / "bird_dog_clean.report.json").read_text())
+    assert report["exports"] == [str(out / "bird_dog_clean.trc"), str(out / "bird_dog_clean.mot")]
+    track = PoseTrack.load(track_path)
+
+    header, markers, times, positions = read_trc(out / "bird_dog_clean.trc")
+    assert header["Units"] == "m" and int(header["NumFrames"]) == len(track)
+    assert int(header["NumMarkers"]) == 33 and markers[:3] == ["nose", "left_eye_inner",
+                                                               "left_eye"]
+    np.testing.assert_allclose(times, track.times, atol=1e-6)
+    expected = track.world * [1, -1, -1]                       # OpenSim: Y up
+    np.testing.assert_allclose(positions, expected, atol=1e-6, equal_nan=True)
+
+    settings, columns, values = read_mot(out / "bird_dog_clean.mot")
+    assert settings["inDegrees"] == "yes" and int(settings["nRows"]) == len(track)
+    assert int(settings["nColumns"]) == len(columns) == values.shape[1]
+    assert columns[0] == "time" and "knee_flexion_left" in columns
+    assert "knee_rise_left" not in columns                     # not an angle
+    with open(out / "bird_dog_clean.metrics.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for name in ("time", "knee_flexion_left", "hip_flexion_right"):
+        column = "time_s" if name == "time" else f"{name}_deg"
+        csv_values = np.array([float(r[column]) if r[column] else np.nan for r in rows])
+        np.testing.assert_allclose(values[:, columns.index(name)], csv_values, atol=1e-3,
+                                   equal_nan=True)
+
+
+def test_unknown_export_format_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["analyze", "x.mp4", "-e", "bird_dog", "--export", "trc,c3d"])
+    assert exit_.value.code == 2 and "trc, mot" in capsys.readouterr().err
