@@ -18,7 +18,7 @@ models: $(STAMP)
 	$(VENV)/bin/posecheck models fetch full
 
 demo: models
-	$(VENV)/bin/posecheck analyze $(SAMPLE) --exercise $(EXERCISE) --out reports/ --html --annotate reports/annotated.mp4
+	$(VENV)/bin/posecheck analyze $(SAMPLE) --exercise $(EXERCISE) --out reports/ --html --annotate reports/annotated.webm
 
 # Spoken cues use espeak-ng, the test that the annotated video plays uses chromium (Debian
 # packages); installed here when we may, else the tests say what is missing.
