@@ -144,7 +144,8 @@ class PoseEstimator:
         return FramePose(time_s, pixels, world, raw[:, 3], raw[:, 4], contour)
 
     def close(self) -> None:
-        self._landmarker.close()
+        with quiet_native_stderr():  # MediaPipe logs each accelerator it destroys
+            self._landmarker.close()
 
     def __enter__(self) -> "PoseEstimator":
         return self
