@@ -2,28 +2,31 @@
 
 The public API, usable from a notebook as well as through the ``posecheck`` command:
 
->>> from posecheck import analyze                                  # doctest: +SKIP
+>>> from posecheck import analyze, save_outputs                    # doctest: +SKIP
 >>> result = analyze("sample_videos/bird_dog_clean.mp4", "bird_dog")  # doctest: +SKIP
 >>> result.report["reps"]                                          # doctest: +SKIP
+{'left': 2, 'right': 2, 'total': 4}
+>>> save_outputs(result, "reports", html=True)                     # doctest: +SKIP
 
-Names are imported on first use, so ``import posecheck`` stays light.
+MediaPipe itself is imported only when a pose model is first used.
 """
-from importlib import import_module
-from typing import Any
+from posecheck.analyze_run import Targets, save_outputs
+from posecheck.checker import Checker
+from posecheck.errors import PosecheckError
+from posecheck.estimator import PoseEstimator, estimate_track
+from posecheck.events import Event
+from posecheck.kinematics import compute_metrics
+from posecheck.live.session import run_live
+from posecheck.metrics import Metrics
+from posecheck.pipeline import Analysis, analyze, check, estimate_video
+from posecheck.sources import SourceError, open_source
+from posecheck.spec import Spec, SpecError, list_specs, load_spec
+from posecheck.track import FramePose, PoseTrack
 
-_EXPORTS = {
-    "Analysis": "pipeline", "analyze": "pipeline", "check": "pipeline",
-    "estimate_video": "pipeline", "Checker": "checker", "Event": "events",
-    "PoseEstimator": "estimator", "estimate_track": "estimator",
-    "compute_metrics": "kinematics", "Metrics": "metrics", "SourceError": "sources",
-    "open_source": "sources", "Spec": "spec", "SpecError": "spec", "list_specs": "spec",
-    "load_spec": "spec", "FramePose": "track", "PoseTrack": "track",
-}
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Analysis", "Checker", "Event", "FramePose", "Metrics", "PoseEstimator", "PoseTrack",
+    "PosecheckError", "SourceError", "Spec", "SpecError", "Targets", "analyze", "check",
+    "compute_metrics", "estimate_track", "estimate_video", "list_specs", "load_spec",
+    "open_source", "run_live", "save_outputs",
+]
 __version__ = "0.1.0"
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(import_module(f"posecheck.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'posecheck' has no attribute {name!r}")

@@ -57,16 +57,26 @@ class Targets:
     exports: tuple[Path, ...] = ()
 
     @classmethod
-    def of(cls, path: Path, stem: str, args: argparse.Namespace, many: bool) -> "Targets":
-        out: Path = args.out
+    def for_clip(cls, path: Path, out: Path, *, stem: str | None = None, csv: bool = False,
+                 html: bool = False, annotate: Path | None = None,
+                 export: tuple[str, ...] = ()) -> "Targets":
+        """The outputs of input ``path`` in folder ``out``, named after ``stem`` (default: the
+        input's name): the report, the track (videos only), and what is asked for."""
+        stem = stem or input_stem(path)
         video = not _is_track(path)
-        annotated = None
-        if args.annotate is not None and video:
-            annotated = args.annotate / f"{stem}.annotated.webm" if many else args.annotate
         return cls(out / f"{stem}.report.json", out / f"{stem}.track.npz" if video else None,
-                   out / f"{stem}.metrics.csv" if args.csv else None,
-                   out / f"{stem}.report.html" if args.html else None, annotated,
-                   tuple(out / f"{stem}.{fmt}" for fmt in args.export))
+                   out / f"{stem}.metrics.csv" if csv else None,
+                   out / f"{stem}.report.html" if html else None,
+                   annotate if video else None, tuple(out / f"{stem}.{fmt}" for fmt in export))
+
+    @classmethod
+    def of(cls, path: Path, stem: str, args: argparse.Namespace, many: bool) -> "Targets":
+        """:meth:`for_clip` from the ``analyze`` command's options."""
+        annotate = args.annotate
+        if annotate is not None and many:
+            annotate = annotate / f"{stem}.annotated.webm"
+        return cls.for_clip(path, args.out, stem=stem, csv=args.csv, html=args.html,
+                            annotate=annotate, export=tuple(args.export))
 
     def check(self) -> None:
         """Raise OutputError now, before any work, if one of these cannot be written."""
@@ -130,6 +140,26 @@ def write_outputs(path: Path, spec: Spec, result: Analysis, targets: Targets) ->
             report["track"] = str(targets.track)
         outputs.write(targets.report, lambda part: write_json_report(report, part))
         outputs.publish()
+
+
+def save_outputs(result: Analysis, out: str | Path, *, csv: bool = False, html: bool = False,
+                 annotate: str | Path | None = None, export: tuple[str, ...] = ()) -> Targets:
+    """Write an analysis's report and the outputs asked for into ``out``, exactly as
+    ``posecheck analyze`` does (all together or none), and say where they went: the library
+    API behind the command, for notebooks and scripts.
+
+    >>> from posecheck import analyze, save_outputs                    # doctest: +SKIP
+    >>> result = analyze("sample_videos/lunge.mp4", "lunge")           # doctest: +SKIP
+    >>> save_outputs(result, "reports", html=True).html                # doctest: +SKIP
+    PosixPath('reports/lunge.report.html')
+    """
+    path = Path(result.track.source or "analysis")
+    targets = Targets.for_clip(path, Path(out), csv=csv, html=html,
+                               annotate=Path(annotate) if annotate is not None else None,
+                               export=export)
+    targets.check()
+    write_outputs(path, result.spec, result, targets)
+    return targets
 
 
 @contextmanager

@@ -35,8 +35,8 @@ def _link(report: dict[str, Any], name: str, index: Path) -> str:
     page = report.get("html_report")
     if not page:
         return escape(name)
-    href = quote(Path(os.path.relpath(Path(page).absolute(), index.absolute().parent))
-                 .as_posix())
+    relative = Path(os.path.relpath(Path(page).absolute(), index.absolute().parent)).as_posix()
+    href = quote(relative, errors="surrogateescape")  # a name's undecodable bytes, as bytes
     return f"<a href=\"{escape(href)}\">{escape(name)}</a>"
 
 

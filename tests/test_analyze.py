@@ -227,3 +227,18 @@ def test_every_key_report_md_documents_is_in_a_real_report(clean_analysis):
     documented = set(_report_md_table())
     missing = documented - set(clean_analysis.report) - OPTIONAL_OUTPUT_KEYS
     assert not missing, f"documented in docs/REPORT.md but not in a report: {sorted(missing)}"
+
+
+def test_the_library_writes_what_the_command_writes(clean_analysis, tmp_path, capsys):
+    """A notebook needs no argparse: ``save_outputs`` writes the files ``analyze`` writes."""
+    from posecheck import save_outputs
+
+    targets = save_outputs(clean_analysis, tmp_path / "lib", csv=True, html=True)
+    assert main(["analyze", str(CLEAN), "-e", "bird_dog", "--out", str(tmp_path / "cli"),
+                 "--csv", "--html", "--workers", "1", "--no-progress"]) == 0
+    names = sorted(p.name for p in (tmp_path / "lib").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())
+    assert targets.html == tmp_path / "lib" / "bird_dog_clean.report.html"
+    library = json.loads(targets.report.read_text())
+    command = json.loads((tmp_path / "cli" / "bird_dog_clean.report.json").read_text())
+    assert library["reps"] == command["reps"] and library["events"] == command["events"]
