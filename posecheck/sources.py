@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Protocol
 
 import av
 import cv2
@@ -388,7 +388,30 @@ class ImageFolderSource:
         """Nothing to release."""
 
 
-FrameSource = FileSource | CaptureSource | ImageFolderSource
+class FrameSource(Protocol):
+    """What every source offers (a video file, a camera or stream, an image folder): frames
+    in order, re-iterable for files, with a nominal rate and size, notes for the report."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def is_live(self) -> bool: ...
+
+    @property
+    def fps(self) -> float: ...
+
+    @property
+    def frame_size(self) -> tuple[int, int]: ...
+
+    @property
+    def frame_count(self) -> int | None: ...
+
+    def __iter__(self) -> Iterator[Frame]: ...
+
+    def meta(self, since: int | None = None) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
 
 
 def open_source(target: str | int | Path, start: int = 0, stop: int | None = None) -> FrameSource:
