@@ -1,12 +1,15 @@
 """Many inputs on both cores and on a dask cluster: paired, alternating runs in one process.
 
     .venv/bin/python benchmarks/bench_engines.py folder  [--clips 20] [--repeats 3]
+    .venv/bin/python benchmarks/bench_engines.py folder-cli [--clips 20] [--repeats 3]
     .venv/bin/python benchmarks/bench_engines.py long    [--loop 21] [--repeats 3]
     .venv/bin/python benchmarks/bench_engines.py cluster [--clips 20] [--repeats 3]
 
 ``folder``: 20 clips of 2-5 s cut at random from the samples into a temporary folder; one
 process as before this engine (a new model per clip), one process keeping its models, and the
-local pool of one worker per core. ``long``: one sample looped to about 5 minutes; 1 worker
+local pool of one worker per core (all in this process, so the one-process runs pay no
+imports or start-up). ``folder-cli``: the command line, ``--workers 1`` against the pool,
+each run a new process. ``long``: one sample looped to about 5 minutes; 1 worker
 against the chunked run on every core. ``cluster``: a LocalCluster of 1 and of 2 worker
 processes (one thread each), and the scheduler's overhead per task (tasks that do nothing).
 Every line prints the load average; nothing here is committed but this script.
@@ -16,6 +19,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +29,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from posecheck.bench import cut_clips
 from posecheck.engines import ClipOptions, LocalPool, Serial
 from posecheck.pipeline import analyze, default_workers
 from posecheck.spec import load_spec
@@ -52,19 +58,11 @@ def write_video(frames: list[np.ndarray], fps: float, out: Path) -> Path:
     return out
 
 
-def cut_folder(folder: Path, clips: int, seed: int = 0) -> list[Path]:
-    """``clips`` clips of 2-5 s from random places in the bird-dog samples."""
-    rng = np.random.default_rng(seed)
-    sources = {name: read_frames(SAMPLES / f"{name}.mp4")
-               for name in ("bird_dog_clean", "bird_dog_faults")}
-    paths = []
-    for i in range(clips):
-        name = list(sources)[i % len(sources)]
-        frames, fps = sources[name]
-        length = int(rng.uniform(2.0, 5.0) * fps)
-        start = int(rng.integers(0, len(frames) - length))
-        paths.append(write_video(frames[start:start + length], fps, folder / f"clip{i:02d}.mp4"))
-    return paths
+def cut_folder(folder: Path, clips: int) -> list[Path]:
+    """``clips`` clips of 2-5 s from random places in the two bird-dog samples."""
+    half = clips // 2
+    return (cut_clips(SAMPLES / "bird_dog_clean.mp4", clips - half, folder, seed=0)
+            + cut_clips(SAMPLES / "bird_dog_faults.mp4", half, folder, seed=1))
 
 
 def paired(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
@@ -118,6 +116,29 @@ def folder_bench(args: argparse.Namespace) -> None:
           f"{statistics.median(b / p for b, p in zip(base, pool)):.2f}x")
 
 
+def folder_cli_bench(args: argparse.Namespace) -> None:
+    """The same folder as a user runs it: ``posecheck analyze DIR`` with ``--workers 1``
+    against the default pool, each a new process (imports and model start-up included)."""
+    workers = default_workers()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "clips"
+        folder.mkdir()
+        paths = cut_folder(folder, args.clips)
+        frames = sum(int(cv2.VideoCapture(str(p)).get(cv2.CAP_PROP_FRAME_COUNT)) for p in paths)
+        print(f"folder (command line): {len(paths)} clips, {frames} frames, model {args.model} "
+              f"({load()})")
+
+        def cli(n: int) -> Callable[[], object]:
+            command = [sys.executable, "-m", "posecheck.cli", "analyze", str(folder), "-e",
+                       "bird_dog", "--model", args.model, "--workers", str(n), "--no-progress",
+                       "--out", str(Path(tmp) / f"out{n}")]
+            return lambda: subprocess.run(command, check=True, capture_output=True)
+        seconds = paired({"posecheck analyze DIR --workers 1": cli(1),
+                          f"posecheck analyze DIR (pool of {workers})": cli(workers)},
+                         args.repeats)
+    report(seconds, "posecheck analyze DIR --workers 1", frames)
+
+
 def long_bench(args: argparse.Namespace) -> None:
     workers = default_workers()
     with tempfile.TemporaryDirectory() as tmp:
@@ -146,9 +167,9 @@ def cluster_bench(args: argparse.Namespace) -> None:
     spec, options = load_spec("bird_dog"), ClipOptions(model=args.model)
     with tempfile.TemporaryDirectory() as tmp, \
             LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                         dashboard_address=None) as one, \
+                         dashboard_address=":0") as one, \
             LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                         dashboard_address=None) as two:
+                         dashboard_address=":0") as two:
         paths = cut_folder(Path(tmp), args.clips)
         frames = sum(int(cv2.VideoCapture(str(p)).get(cv2.CAP_PROP_FRAME_COUNT)) for p in paths)
         print(f"cluster: {len(paths)} clips, {frames} frames, model {args.model} ({load()})")
@@ -180,13 +201,14 @@ def cluster_bench(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("folder", "long", "cluster"))
+    parser.add_argument("what", choices=("folder", "folder-cli", "long", "cluster"))
     parser.add_argument("--clips", type=int, default=20)
     parser.add_argument("--loop", type=int, default=21)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--model", default="full")
     args = parser.parse_args()
-    {"folder": folder_bench, "long": long_bench, "cluster": cluster_bench}[args.what](args)
+    {"folder": folder_bench, "folder-cli": folder_cli_bench, "long": long_bench,
+     "cluster": cluster_bench}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ hobby-style pipeline as the baseline. Prints a markdown table (median of several
 
 Stages: decode, pose (per model variant; VIDEO vs IMAGE mode; with and without the
 segmentation mask), kinematics + checker, overlay, encode, the whole ``analyze`` pipeline with
-one worker and with all cores.
+one worker and with all cores, and a folder of short clips cut from the video in one process
+against the local pool of workers (:mod:`posecheck.engines`).
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--loop", type=int, default=6,
                         help="repeat the clip this many times for the multi-worker run")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--folder-clips", type=int, default=10,
+                        help="clips of 2-5 s cut from the video for the folder run (0: skip)")
 
 
 def _rate(run: Callable[[], int]) -> float:
@@ -127,6 +130,37 @@ def _looped_clip(video: Path, times: int, folder: Path) -> Path:
     return out
 
 
+def cut_clips(video: Path, count: int, folder: Path, seed: int = 0) -> list[Path]:
+    """``count`` clips of 2-5 s cut at random places of ``video`` (shorter videos: whole)."""
+    import numpy as np
+
+    source = open_source(str(video))
+    frames = [f.image for f in source]
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(count):
+        length = min(len(frames), int(rng.uniform(2.0, 5.0) * source.fps))
+        start = int(rng.integers(0, len(frames) - length + 1))
+        out = folder / f"{video.stem}_cut{i:02d}.mp4"
+        writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), source.fps,
+                                 source.frame_size)
+        for image in frames[start:start + length]:
+            writer.write(image)
+        writer.release()
+        paths.append(out)
+    return paths
+
+
+def _folder_run(engine, paths: list[Path], spec, model: str) -> Callable[[], int]:
+    """Every clip through an engine; returns the frames analysed."""
+    from posecheck.engines import ClipOptions
+
+    def run() -> int:
+        with engine.start(paths, spec, ClipOptions(model=model)) as results:
+            return sum(len(outcome.track) for _, outcome in results.results())
+    return run
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """Measure and print the table; returns the exit status."""
     from posecheck.checker import Checker
@@ -213,6 +247,17 @@ def run_bench(args: argparse.Namespace) -> int:
              lambda: len(analyze(str(long_clip), args.exercise, model=main_model,
                                  workers=workers).track)),
             "of 1 worker")
+        folder_ratio = None
+        if args.folder_clips:
+            from posecheck.engines import LocalPool, Serial
+
+            clips = cut_clips(video, args.folder_clips, Path(tmp))
+            folder_ratio = add_pair(
+                (f"folder of {len(clips)} clips, one process (models kept)",
+                 _folder_run(Serial(progress=False), clips, spec, main_model)),
+                (f"folder of {len(clips)} clips, local pool of {workers}",
+                 _folder_run(LocalPool(workers, progress=False), clips, spec, main_model)),
+                "of one process")
 
     print()
     print(f"Machine: {platform.processor() or platform.machine()}, "
@@ -222,4 +267,6 @@ def run_bench(args: argparse.Namespace) -> int:
         print(f"| {stage} | {rate:,.1f} | {ms:.3f} | {note} |")
     print(f"\nend to end / pose only ({main_model}, same run): {e2e_ratio:.2f}")
     print(f"{workers} workers / 1 worker: {scaling:.2f}x")
+    if folder_ratio is not None:
+        print(f"folder, local pool of {workers} / one process: {folder_ratio:.2f}x")
     return 0

@@ -68,7 +68,7 @@ def test_dask_cluster_gives_the_same_reports_as_the_local_run(clips, serial_repo
     from posecheck.dask_engine import DaskCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         assert reports(DaskCluster(cluster.scheduler_address, progress=False),
                        clips) == serial_reports
 
@@ -142,3 +142,10 @@ def test_ctrl_c_on_a_folder_keeps_the_reports_done_and_exits_130(tmp_path):
     assert not list(out.glob("*.part*"))
     assert all("reps" in json.loads((out / f"{stem}.report.json").read_text())
                for stem in written)
+
+
+def test_dask_engine_without_a_scheduler_is_a_one_line_error(clips, tmp_path, capsys):
+    status = main(["analyze", str(clips[0]), str(clips[1]), "-e", "bird_dog", "--engine",
+                   "dask", "--no-progress", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and err.count("\n") == 0 and "--scheduler" in err
