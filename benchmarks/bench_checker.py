@@ -25,10 +25,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from posecheck.checker import Checker
-from posecheck.kinematics import ALL_METRICS
-from posecheck.metrics import Metrics
-from posecheck.spec import Spec, load_spec
+from posecheck.checking.checker import Checker
+from posecheck.measure.kinematics import ALL_METRICS
+from posecheck.measure.metrics import Metrics
+from posecheck.checking.spec import Spec, load_spec
 
 FPS = 30.0
 

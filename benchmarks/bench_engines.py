@@ -32,7 +32,7 @@ import numpy as np
 from posecheck.bench import cut_clips
 from posecheck.engines import ClipOptions, LocalPool, Serial
 from posecheck.pipeline import analyze, default_workers
-from posecheck.spec import load_spec
+from posecheck.checking.spec import load_spec
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 

@@ -6,7 +6,7 @@ Usage::
 
 Builds a synthetic PoseTrack (a jittering hands-and-knees pose seen from the side, 5 % of
 frames without a person, some landmarks below the visibility threshold), then times
-:func:`posecheck.kinematics.compute_metrics` for one exercise's metric set (bird dog) and for
+:func:`posecheck.measure.kinematics.compute_metrics` for one exercise's metric set (bird dog) and for
 the whole vocabulary, against the same metrics computed frame by frame with ``math`` (the way
 per-frame hobby pipelines do it). The naive loop runs on the first ``--naive-frames`` frames;
 throughputs are frames per second, the median of ``--runs`` runs, by wall clock and by this
@@ -26,9 +26,9 @@ from functools import partial
 
 import numpy as np
 
-from posecheck.kinematics import ALL_METRICS, VISIBILITY_MIN, compute_metrics
-from posecheck.landmarks import BODY_JOINT_INDICES, INDEX, NUM_LANDMARKS
-from posecheck.track import CONTOUR_SAMPLES, PoseTrack
+from posecheck.measure.kinematics import ALL_METRICS, VISIBILITY_MIN, compute_metrics
+from posecheck.pose.landmarks import BODY_JOINT_INDICES, INDEX, NUM_LANDMARKS
+from posecheck.pose.track import CONTOUR_SAMPLES, PoseTrack
 
 BIRD_DOG = (
     "arm_reach_left", "arm_reach_right", "leg_reach_left", "leg_reach_right",

@@ -23,8 +23,8 @@ from typing import Iterator
 import numpy as np
 
 from posecheck.pipeline import check, estimate_video
-from posecheck.spec import load_spec
-from posecheck.track import PoseTrack
+from posecheck.checking.spec import load_spec
+from posecheck.pose.track import PoseTrack
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 SPEC_OF = {"bird_dog_clean": "bird_dog", "bird_dog_faults": "bird_dog", "lunge": "lunge",

@@ -12,7 +12,7 @@ import csv
 from pathlib import Path
 
 from posecheck.pipeline import analyze
-from posecheck.report import write_json_report
+from posecheck.outputs.report import write_json_report
 
 SHARED_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "videos"
 #: Manifest exercise → the spec that checks it (None: no spec covers that movement).

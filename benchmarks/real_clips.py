@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posecheck.pipeline import analyze, check
-from posecheck.spec import load_spec
-from posecheck.track import PoseTrack
+from posecheck.checking.spec import load_spec
+from posecheck.pose.track import PoseTrack
 
 SHARED_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "videos"
 #: LABELS.tsv gives no spec ("-") where none existed when it was written: the specs that now

@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from real_clips import SHARED_VIDEOS, labelled_clips  # noqa: E402
 
 from posecheck.checking.views import view_bounds  # noqa: E402
-from posecheck.events import Event  # noqa: E402
+from posecheck.checking.events import Event  # noqa: E402
 from posecheck.pipeline import analyze, check  # noqa: E402
-from posecheck.spec import Rule, Spec, load_spec  # noqa: E402
-from posecheck.track import PoseTrack  # noqa: E402
+from posecheck.checking.spec import Rule, Spec, load_spec  # noqa: E402
+from posecheck.pose.track import PoseTrack  # noqa: E402
 
 #: LABELS.tsv notes that mean the form looks clean: a "good" verdict, or "form looks clean".
 CLEAN_NOTE = re.compile(r"(^|; )good(;|$)|form looks clean")

@@ -20,8 +20,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.rule_cards import MEASUREMENTS, spec_cards, wilson  # noqa: E402
-from posecheck.spec import list_specs  # noqa: E402
+from posecheck.outputs.rule_cards import MEASUREMENTS, spec_cards, wilson  # noqa: E402
+from posecheck.checking.spec import list_specs  # noqa: E402
 
 RULES_MD = ROOT / "docs" / "RULES.md"
 #: The criterion of issue 9 (benchmarks/VALIDATION.md).

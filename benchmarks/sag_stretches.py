@@ -16,10 +16,10 @@ import numpy as np
 
 from posecheck.checking.columns import ColumnLayout
 from posecheck.checking.recorded import rest_mask, start_position_mask
-from posecheck.kinematics import compute_metrics
+from posecheck.measure.kinematics import compute_metrics
 from posecheck.pipeline import check, exercise_metrics
-from posecheck.spec import load_spec
-from posecheck.track import PoseTrack
+from posecheck.checking.spec import load_spec
+from posecheck.pose.track import PoseTrack
 
 SPEC = load_spec("bird_dog")
 REAL = ("bird_dog__HonzaCzSk_polybag__bird_dog", "bird_dog__Goondoc08_Chloe-Workout__bird-dog")

@@ -11,17 +11,17 @@ The public API, usable from a notebook as well as through the ``posecheck`` comm
 MediaPipe itself is imported only when a pose model is first used.
 """
 from posecheck.analyze_run import Targets, save_outputs
-from posecheck.checker import Checker
+from posecheck.checking.checker import Checker
 from posecheck.errors import PosecheckError
-from posecheck.estimator import PoseEstimator, estimate_track
-from posecheck.events import Event
-from posecheck.kinematics import compute_metrics
+from posecheck.pose.estimator import PoseEstimator, estimate_track
+from posecheck.checking.events import Event
+from posecheck.measure.kinematics import compute_metrics
 from posecheck.live.session import run_live
-from posecheck.metrics import Metrics
+from posecheck.measure.metrics import Metrics
 from posecheck.pipeline import Analysis, analyze, check, estimate_video
-from posecheck.sources import SourceError, open_source
-from posecheck.spec import Spec, SpecError, list_specs, load_spec
-from posecheck.track import FramePose, PoseTrack
+from posecheck.io.sources import SourceError, open_source
+from posecheck.checking.spec import Spec, SpecError, list_specs, load_spec
+from posecheck.pose.track import FramePose, PoseTrack
 
 __all__ = [
     "Analysis", "Checker", "Event", "FramePose", "Metrics", "PoseEstimator", "PoseTrack",

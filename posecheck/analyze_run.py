@@ -12,11 +12,11 @@ from typing import Iterator
 
 from posecheck.engines import ClipOptions, Engine, LocalPool, Serial
 from posecheck.errors import OutputError, PosecheckError, one_line
-from posecheck.outputs import OutputSet, check_file
+from posecheck.outputs.publish import OutputSet, check_file
 from posecheck.pipeline import Analysis, default_workers
-from posecheck.report import (atomic_write_text, format_summary, write_json_report,
+from posecheck.outputs.report import (atomic_write_text, format_summary, write_json_report,
                               write_metrics_csv)
-from posecheck.spec import Spec, load_spec
+from posecheck.checking.spec import Spec, load_spec
 
 
 def input_stem(path: Path) -> str:
@@ -87,7 +87,7 @@ class Targets:
             if target is not None:
                 check_file(target, what)
         if self.annotated is not None:
-            from posecheck.video_writer import encoding_for
+            from posecheck.outputs.video_writer import encoding_for
 
             encoding_for(self.annotated)
 
@@ -107,7 +107,7 @@ def write_outputs(path: Path, spec: Spec, result: Analysis, targets: Targets) ->
     report = result.report
     with OutputSet() as outputs:
         if targets.annotated is not None:
-            from posecheck.annotate import write_annotated_video
+            from posecheck.outputs.annotate import write_annotated_video
 
             try:
                 outputs.write(targets.annotated,
@@ -120,8 +120,8 @@ def write_outputs(path: Path, spec: Spec, result: Analysis, targets: Targets) ->
                 result.metrics, result.track.detected, part))
             report["metrics_csv"] = str(targets.csv)
         if targets.html is not None:
-            from posecheck.display import display_metrics
-            from posecheck.html_report import render_html
+            from posecheck.outputs.display import display_metrics
+            from posecheck.outputs.html_report import render_html
 
             report["html_report"] = str(targets.html)
             outputs.write(targets.html, lambda part: atomic_write_text(
@@ -129,7 +129,7 @@ def write_outputs(path: Path, spec: Spec, result: Analysis, targets: Targets) ->
                                   video=None if _is_track(path) else path,
                                   track=result.track, spec=spec)))
         if targets.exports:
-            from posecheck.export import write_export
+            from posecheck.outputs.export import write_export
 
             for target in targets.exports:
                 outputs.write(target, lambda part, t=target: write_export(
@@ -256,7 +256,7 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
         print(table)
         atomic_write_text(args.out / "summary.md", table + "\n")
     if many and args.html:
-        from posecheck.index_page import render_index
+        from posecheck.outputs.index_page import render_index
 
         index = args.out / "index.html"
         atomic_write_text(index, render_index([rows[i] for i in sorted(rows)],

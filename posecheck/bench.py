@@ -19,9 +19,9 @@ from typing import Callable
 
 import cv2
 
-from posecheck.estimator import to_mp_image
-from posecheck.landmarks import INDEX
-from posecheck.sources import open_source
+from posecheck.pose.estimator import to_mp_image
+from posecheck.pose.landmarks import INDEX
+from posecheck.io.sources import open_source
 
 DEFAULT_CLIP = Path(__file__).resolve().parent.parent / "sample_videos" / "bird_dog_clean.mp4"
 
@@ -56,8 +56,8 @@ def _paired(base: Callable[[], int], other: Callable[[], int], repeats: int
 def _landmarker(model: str, mode: str, masks: bool):
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from posecheck.estimator import quiet_native_stderr
-    from posecheck.models import ensure_model
+    from posecheck.pose.estimator import quiet_native_stderr
+    from posecheck.pose.models import ensure_model
 
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(ensure_model(model))),
@@ -163,11 +163,11 @@ def _folder_run(engine, paths: list[Path], spec, model: str) -> Callable[[], int
 
 def run_bench(args: argparse.Namespace) -> int:
     """Measure and print the table; returns the exit status."""
-    from posecheck.checker import Checker
-    from posecheck.display import SessionView, replay
-    from posecheck.overlay import draw_overlay
+    from posecheck.checking.checker import Checker
+    from posecheck.outputs.display import SessionView, replay
+    from posecheck.outputs.overlay import draw_overlay
     from posecheck.pipeline import analyze, default_workers, exercise_metrics
-    from posecheck.spec import load_spec
+    from posecheck.checking.spec import load_spec
 
     video: Path = args.video
     source = open_source(str(video))

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Sequence
 
 from posecheck.errors import PosecheckError, one_line
-from posecheck.models import VARIANTS
-from posecheck.sources import VIDEO_SUFFIXES, SourceError
-from posecheck.spec import LEVELS
+from posecheck.pose.models import VARIANTS
+from posecheck.io.sources import VIDEO_SUFFIXES, SourceError
+from posecheck.checking.spec import LEVELS
 
 
 
@@ -52,7 +52,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
 
 
 def _export_formats(text: str) -> tuple[str, ...]:
-    from posecheck.export import parse_formats
+    from posecheck.outputs.export import parse_formats
 
     return parse_formats(text)
 
@@ -139,7 +139,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
 
 def _run_models_fetch(args: argparse.Namespace) -> int:
-    from posecheck.models import fetch_model
+    from posecheck.pose.models import fetch_model
 
     for variant in args.variants:
         path = fetch_model(variant, route=args.route, force=args.force)
@@ -148,7 +148,7 @@ def _run_models_fetch(args: argparse.Namespace) -> int:
 
 
 def _run_models_list(args: argparse.Namespace) -> int:
-    from posecheck.models import bundle_damage, model_status
+    from posecheck.pose.models import bundle_damage, model_status
 
     for row in model_status():
         damage = bundle_damage(row["path"]) if row["present"] and not row["verified"] else None
@@ -160,7 +160,7 @@ def _run_models_list(args: argparse.Namespace) -> int:
 
 
 def _run_specs_list(args: argparse.Namespace) -> int:
-    from posecheck.spec import list_specs
+    from posecheck.checking.spec import list_specs
 
     for spec in list_specs():
         print(f"{spec.id:28s} {spec.kind:5s} {spec.sides:12s} {spec.title}")
@@ -168,7 +168,7 @@ def _run_specs_list(args: argparse.Namespace) -> int:
 
 
 def _run_specs_validate(args: argparse.Namespace) -> int:
-    from posecheck.spec import validate_specs
+    from posecheck.checking.spec import validate_specs
 
     errors = validate_specs(args.files or None)
     for error in errors:
@@ -179,8 +179,8 @@ def _run_specs_validate(args: argparse.Namespace) -> int:
 
 
 def _run_specs_show(args: argparse.Namespace) -> int:
-    from posecheck.rule_cards import spec_cards
-    from posecheck.spec import load_spec
+    from posecheck.outputs.rule_cards import spec_cards
+    from posecheck.checking.spec import load_spec
 
     print(spec_cards(load_spec(args.spec)))
     return 0

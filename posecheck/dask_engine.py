@@ -3,7 +3,7 @@
 Every worker needs posecheck installed (``pip install posecheck[cluster]``), the model bundle
 (``posecheck models fetch full``, or the ``--model`` in use) and the inputs at the paths given
 on the command line (shared storage). A worker process keeps its pose models from one task to
-the next (:mod:`posecheck.estimator_cache`), so each loads the model once. Tasks are submitted
+the next (:mod:`posecheck.pose.estimator_cache`), so each loads the model once. Tasks are submitted
 largest input first; results come back to this process, which writes every output.
 
 Example
@@ -24,9 +24,9 @@ from tqdm import tqdm
 
 from posecheck.engines import ClipOptions, Outcome, Run, analyze_clip, largest_first
 from posecheck.errors import PosecheckError
-from posecheck.estimator_cache import keep_estimators
+from posecheck.pose.estimator_cache import keep_estimators
 from posecheck.pipeline import Analysis
-from posecheck.spec import Spec
+from posecheck.checking.spec import Spec
 
 
 class ClusterError(PosecheckError):

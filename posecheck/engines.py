@@ -29,10 +29,10 @@ from typing import Any, Iterator, Protocol
 from tqdm import tqdm
 
 from posecheck.errors import PosecheckError
-from posecheck.estimator_cache import keep_estimators, kept_estimators
+from posecheck.pose.estimator_cache import keep_estimators, kept_estimators
 from posecheck.pipeline import Analysis, _sigint_ignored, analyze
-from posecheck.sources import open_source
-from posecheck.spec import Spec
+from posecheck.io.sources import open_source
+from posecheck.checking.spec import Spec
 
 Outcome = tuple[int, "Analysis | PosecheckError"]
 

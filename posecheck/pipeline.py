@@ -24,22 +24,22 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from posecheck.checker import Checker
+from posecheck.checking.checker import Checker
 from posecheck.checking.recorded import RECORDED_SETUP_HOLD, neutral_from_clip
-from posecheck.estimator import PoseEstimator, estimate_frames
-from posecheck.estimator_cache import open_estimator
-from posecheck.events import Event
-from posecheck.filters import one_euro_metrics
-from posecheck.kinematics import compute_metrics
-from posecheck.metrics import Metrics
-from posecheck.people import (PROBE_MAX_PEOPLE, estimate_people_track, people_in_view,
+from posecheck.pose.estimator import PoseEstimator, estimate_frames
+from posecheck.pose.estimator_cache import open_estimator
+from posecheck.checking.events import Event
+from posecheck.measure.filters import one_euro_metrics
+from posecheck.measure.kinematics import compute_metrics
+from posecheck.measure.metrics import Metrics
+from posecheck.pose.people import (PROBE_MAX_PEOPLE, estimate_people_track, people_in_view,
                               switch_notes, switch_times)
-from posecheck.report import build_report
-from posecheck.sampling import analysed_fps, at_rate
-from posecheck.side_identity import consistent_sides
-from posecheck.sources import open_source, source_notes
-from posecheck.spec import Spec, load_spec
-from posecheck.track import FramePose, PoseTrack
+from posecheck.outputs.report import build_report
+from posecheck.pose.sampling import analysed_fps, at_rate
+from posecheck.pose.side_identity import consistent_sides
+from posecheck.io.sources import open_source, source_notes
+from posecheck.checking.spec import Spec, load_spec
+from posecheck.pose.track import FramePose, PoseTrack
 
 #: Frames each worker chunk re-reads before its own range so tracking has settled.
 CHUNK_WARMUP_S = 1.0
@@ -152,9 +152,9 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
     """The PoseTrack of a video, split across ``workers`` processes for long files.
 
     ``max_people`` > 1 looks for several people and follows the one who exercises
-    (:mod:`posecheck.people`, judged by ``score``; one process, since identities span the
+    (:mod:`posecheck.pose.people`, judged by ``score``; one process, since identities span the
     whole clip). ``analysis_fps``: run the model on at most this many frames a second
-    (:mod:`posecheck.sampling`).
+    (:mod:`posecheck.pose.sampling`).
 
     Each chunk starts its own PoseLandmarker ``CHUNK_WARMUP_S`` before its range, so the
     merged track matches a single-process run except for a frame or two at chunk starts.
@@ -278,7 +278,7 @@ def analyze(target: str | Path, exercise: str | Spec, model: str = "full", worke
     """Analyse a video file (or a saved ``.npz`` PoseTrack) for one exercise (a spec id, a
     spec file or a loaded :class:`Spec`). ``max_people`` > 1: follow the one who exercises
     among several people, and say so in the report's notes; None: look first
-    (:func:`posecheck.people.people_in_view`) and do so only if several people are in view.
+    (:func:`posecheck.pose.people.people_in_view`) and do so only if several people are in view.
     ``mode``: see :func:`check` ("live" decides frame by frame as a live session does).
     ``analysis_fps``: run the model on at most this many frames a second (None: every frame)."""
     spec = exercise if isinstance(exercise, Spec) else load_spec(exercise)

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, SAMPLES
 from posecheck.cli import main
 from posecheck.pipeline import analyze, check, estimate_video
-from posecheck.spec import load_spec
+from posecheck.checking.spec import load_spec
 
 CLEAN = SAMPLES / "bird_dog_clean.mp4"
 
@@ -169,7 +169,7 @@ def test_clean_bird_dog_raises_no_back_fault(clean_analysis):
 
 
 def test_ctrl_c_keeps_the_work_done_so_far(tmp_path, monkeypatch, capsys):
-    from posecheck import estimator
+    from posecheck.pose import estimator
 
     real_process = estimator.PoseEstimator.process
     calls = {"n": 0}

@@ -27,9 +27,9 @@ from posecheck.analyze_run import output_stems, termination_as_interrupt
 from posecheck.cli import main
 from posecheck.errors import PosecheckError, TrackError
 from posecheck.live.routine import load_routine
-from posecheck.outputs import OutputSet
-from posecheck.spec import SpecError, load_spec, parse_spec, read_spec
-from posecheck.track import PoseTrack
+from posecheck.outputs.publish import OutputSet
+from posecheck.checking.spec import SpecError, load_spec, parse_spec, read_spec
+from posecheck.pose.track import PoseTrack
 
 BIRD_DOG = ROOT / "exercise_specs" / "bird_dog.toml"
 GROUND_TRUTH = SAMPLES / "bird_dog_clean.gt.npz"
@@ -413,7 +413,7 @@ def test_a_bad_input_among_good_ones_is_reported_and_the_rest_analysed(tmp_path,
 def test_bit_rotted_model_is_not_listed_as_ok(tmp_path, monkeypatch, capsys):
     import hashlib
 
-    from posecheck.models import model_path
+    from posecheck.pose.models import model_path
 
     monkeypatch.setenv("POSECHECK_MODELS_DIR", str(tmp_path))
     source = ROOT / "models" / "pose_landmarker_lite.task"

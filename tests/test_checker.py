@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posecheck.checking.calibration import Calibrator
-from posecheck.checker import Checker
-from posecheck.events import EVENT_KINDS, Event
-from posecheck.metrics import Metrics
-from posecheck.spec import load_spec, parse_spec
+from posecheck.checking.checker import Checker
+from posecheck.checking.events import EVENT_KINDS, Event
+from posecheck.measure.metrics import Metrics
+from posecheck.checking.spec import load_spec, parse_spec
 
 FPS = 30.0
 
@@ -469,7 +469,7 @@ def test_random_nan_injection_never_increases_the_count(seed: int, rate: float,
 def test_hidden_is_rest_counts_a_far_leg_that_appears_only_when_extended() -> None:
     from dataclasses import replace
 
-    from posecheck.spec import load_spec
+    from posecheck.checking.spec import load_spec
 
     bridge = load_spec("bridge_leg_extension")
     lying = {"body_in_frame": 1.0, "body_height": 0.5, "view_angle": 85.0,

@@ -1,7 +1,7 @@
 import numpy as np
 
-from posecheck.contour import back_contour_profile, upward_normal
-from posecheck.track import CONTOUR_SAMPLES
+from posecheck.pose.contour import back_contour_profile, upward_normal
+from posecheck.pose.track import CONTOUR_SAMPLES
 
 
 def quadruped_landmarks(shoulder=(100.0, 100.0), hip=(300.0, 100.0)) -> np.ndarray:

@@ -16,9 +16,9 @@ import pytest
 
 from posecheck.cli import main
 from posecheck.engines import ClipOptions, LocalPool, Serial, largest_first
-from posecheck.sampling import at_rate
-from posecheck.sources import Frame
-from posecheck.spec import load_spec
+from posecheck.pose.sampling import at_rate
+from posecheck.io.sources import Frame
+from posecheck.checking.spec import load_spec
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
 CUTS = {"a_bird_dog": ("bird_dog_clean", 2.0, 5.0), "b_lunge": ("lunge", 3.0, 5.5),

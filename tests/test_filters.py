@@ -7,14 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from posecheck.filters import (
+from posecheck.measure.filters import (
     ONE_EURO_PRESETS, LandmarkSmoother, OneEuroFilter, OneEuroParams, metric_params,
     one_euro_metrics, one_euro_offline, one_euro_params,
 )
-from posecheck.kinematics import UNITS
-from posecheck.landmarks import NUM_LANDMARKS
-from posecheck.metrics import Metrics
-from posecheck.track import CONTOUR_SAMPLES, FramePose, PoseTrack
+from posecheck.measure.kinematics import UNITS
+from posecheck.pose.landmarks import NUM_LANDMARKS
+from posecheck.measure.metrics import Metrics
+from posecheck.pose.track import CONTOUR_SAMPLES, FramePose, PoseTrack
 
 FPS = 30.0
 SETTINGS = settings(max_examples=40, deadline=None)

@@ -9,11 +9,11 @@ import cv2
 import numpy as np
 import pytest
 
-from posecheck.html_report import render_html
-from posecheck.metrics import Metrics
-from posecheck.spec import load_spec
-from posecheck.thumbnails import THUMB_HEIGHT
-from posecheck.track import FramePose, PoseTrack
+from posecheck.outputs.html_report import render_html
+from posecheck.measure.metrics import Metrics
+from posecheck.checking.spec import load_spec
+from posecheck.outputs.thumbnails import THUMB_HEIGHT
+from posecheck.pose.track import FramePose, PoseTrack
 
 FPS = 10.0
 

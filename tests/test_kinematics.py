@@ -9,13 +9,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from posecheck import kinematics
-from posecheck.geometry import joint_angle, line_tilt, segment_angle_from_vertical
-from posecheck.kinematics import (
+from posecheck.measure import kinematics
+from posecheck.measure.geometry import joint_angle, line_tilt, segment_angle_from_vertical
+from posecheck.measure.kinematics import (
     ALL_METRICS, METRICS, MIRROR_SIGNED, UNITS, VISIBILITY_MIN, compute_metrics, landmarks_used,
 )
-from posecheck.landmarks import INDEX, NUM_LANDMARKS
-from posecheck.track import CONTOUR_SAMPLES, PoseTrack
+from posecheck.pose.landmarks import INDEX, NUM_LANDMARKS
+from posecheck.pose.track import CONTOUR_SAMPLES, PoseTrack
 
 FRAME = (640, 480)
 SETTINGS = settings(max_examples=60, deadline=None,
@@ -462,7 +462,7 @@ def test_empty_track() -> None:
 
 
 def test_every_metric_has_a_unit_a_filter_preset_and_known_landmarks() -> None:
-    from posecheck.filters import ONE_EURO_PRESETS
+    from posecheck.measure.filters import ONE_EURO_PRESETS
 
     assert set(UNITS) == set(ALL_METRICS)
     for name in ALL_METRICS:

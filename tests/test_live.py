@@ -12,7 +12,7 @@ import pytest
 
 from posecheck.live.capture import LatestFrameCapture
 from posecheck.live.cues import number_words
-from posecheck.sources import Frame, SourceError
+from posecheck.io.sources import Frame, SourceError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -257,7 +257,7 @@ def test_ctrl_c_ends_the_session_and_keeps_the_summary(tmp_path):
             os.kill(os.getpid(), signal.SIGINT)
 
     from posecheck.live.session import exit_status
-    from posecheck.track import PoseTrack
+    from posecheck.pose.track import PoseTrack
     report_path = tmp_path / "live.json"
     summary = run_live("bird_dog", source=str(CLEAN), voice="none", window=False,
                        report_path=report_path, on_display=on_display, print_summary=False,
@@ -313,7 +313,7 @@ class _FakeEstimator:
         self.calls, self.crash_at = 0, crash_at
 
     def process(self, image, t):
-        from posecheck.track import FramePose
+        from posecheck.pose.track import FramePose
         self.calls += 1
         if self.calls == self.crash_at:
             raise RuntimeError("model crashed")
@@ -341,7 +341,7 @@ def _session(steps: list[tuple[str, float]], frames: int, keys: dict[int, str]):
     from posecheck.live.routine import Routine, Step
     from posecheck.live.session import LiveSession
     from posecheck.live.speech import NullVoice
-    from posecheck.spec import load_spec
+    from posecheck.checking.spec import load_spec
     routine = Routine("test", tuple(Step(load_spec(e), 1, 1, rest) for e, rest in steps))
     estimator = _FakeEstimator()
     session = LiveSession(routine, _FakeCapture(frames), estimator, NullVoice(), "fake",
@@ -472,7 +472,7 @@ def test_the_printed_routine_summary_names_each_step_and_set(capsys, tmp_path):
     from posecheck.live.routine import Routine, Step
     from posecheck.live.session import LiveSession, _print_summary
     from posecheck.live.speech import NullVoice
-    from posecheck.spec import load_spec
+    from posecheck.checking.spec import load_spec
     spec = load_spec("bird_dog")
     routine = Routine("test", (Step(spec, 1, 2, 0.0), Step(spec, 2, 2, 0.0)))
     session = LiveSession(routine, _FakeCapture(20), _FakeEstimator(), NullVoice(), "fake",
@@ -486,7 +486,7 @@ def test_the_printed_routine_summary_names_each_step_and_set(capsys, tmp_path):
 
 def test_the_recorder_grows_and_gives_back_exactly_what_was_fed(monkeypatch):
     from posecheck.live import recorder
-    from posecheck.track import FramePose, PoseTrack
+    from posecheck.pose.track import FramePose, PoseTrack
     monkeypatch.setattr(recorder, "INITIAL_FRAMES", 4)
     rng = np.random.default_rng(3)
     poses = [FramePose(i / 30, *(rng.random(shape).astype(np.float32)

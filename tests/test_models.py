@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck import models
-from posecheck import tflite_metadata as tm
+from posecheck.pose import models
+from posecheck.pose import tflite_metadata as tm
 
 CACHE = models._cache_dir()
 

@@ -19,11 +19,11 @@ import pytest
 
 from conftest import ROOT, SAMPLES
 from posecheck.cli import main
-from posecheck.kinematics import ALL_METRICS
-from posecheck.metrics import Metrics
-from posecheck.report import CSV_UNIT_SUFFIXES, write_metrics_csv
-from posecheck.track import PoseTrack
-from posecheck.video_writer import VideoWriter
+from posecheck.measure.kinematics import ALL_METRICS
+from posecheck.measure.metrics import Metrics
+from posecheck.outputs.report import CSV_UNIT_SUFFIXES, write_metrics_csv
+from posecheck.pose.track import PoseTrack
+from posecheck.outputs.video_writer import VideoWriter
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),

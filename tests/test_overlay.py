@@ -6,12 +6,12 @@ import itertools
 import numpy as np
 import pytest
 
-from posecheck.display import SessionView
-from posecheck.events import Event
-from posecheck.landmarks import INDEX
-from posecheck.readable import readable
-from posecheck.spec import load_spec
-from posecheck.overlay import OverlayState, Rect, RuleState, TextBlock, draw_overlay, layout
+from posecheck.outputs.display import SessionView
+from posecheck.checking.events import Event
+from posecheck.pose.landmarks import INDEX
+from posecheck.measure.readable import readable
+from posecheck.checking.spec import load_spec
+from posecheck.outputs.overlay import OverlayState, Rect, RuleState, TextBlock, draw_overlay, layout
 
 SIZES = [(640, 480), (1280, 720), (480, 640)]
 
@@ -66,7 +66,7 @@ def test_boxes_do_not_intersect_and_stay_inside(size, variant, person):
 @pytest.mark.parametrize("size", SIZES)
 def test_text_fits_its_box(size):
     import cv2
-    from posecheck.overlay import FONT
+    from posecheck.outputs.overlay import FONT
     for key, block in layout(_busy_state(), *size).items():
         if isinstance(block, TextBlock):
             for line in block.lines:
@@ -165,7 +165,7 @@ def test_an_exercise_on_both_sides_at_once_has_one_counter_as_the_report_counts(
 
 
 def test_a_hold_shows_its_seconds_as_the_counter():
-    from posecheck.overlay import layout
+    from posecheck.outputs.overlay import layout
     boxes = layout(OverlayState(title="Hip bridge", hold_seconds=12.4, hold_target=20.0),
                    640, 480)
     assert boxes["reps"].lines == ("12/20 s",) and "hold" in boxes

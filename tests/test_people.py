@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from posecheck.people import follow_exerciser, identities
+from posecheck.pose.people import follow_exerciser, identities
 from posecheck.synth.groundtruth import GroundTruth
-from posecheck.track import FramePose, PoseTrack
+from posecheck.pose.track import FramePose, PoseTrack
 
 from conftest import SAMPLES, write_video
 
@@ -69,7 +69,7 @@ def test_the_exerciser_is_followed(side_by_side: Path, exercise: str, where: str
 
 
 def test_the_probe_counts_people_in_view(side_by_side: Path) -> None:
-    from posecheck.people import people_in_view
+    from posecheck.pose.people import people_in_view
 
     assert people_in_view(str(side_by_side)) == 2
     assert people_in_view(str(SAMPLES / "bird_dog_clean.mp4")) == 1
@@ -77,7 +77,7 @@ def test_the_probe_counts_people_in_view(side_by_side: Path) -> None:
 
 
 def test_a_one_person_track_that_jumps_to_someone_else_is_noted() -> None:
-    from posecheck.people import SwitchWatch, switch_notes, switch_times
+    from posecheck.pose.people import SwitchWatch, switch_notes, switch_times
 
     lunge = GroundTruth.load(SAMPLES / "lunge.gt.npz").to_track()
     assert switch_times(lunge) == []                       # a person moving is no switch

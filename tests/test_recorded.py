@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posecheck.checker import Checker
+from posecheck.checking.checker import Checker
 from posecheck.checking.recorded import RECORDED_SETUP_HOLD, neutral_from_clip
-from posecheck.metrics import Metrics
-from posecheck.spec import load_spec
+from posecheck.measure.metrics import Metrics
+from posecheck.checking.spec import load_spec
 from test_checker import QUADRUPED, STANDING, Stream, bird_dog_session, squats
 
 

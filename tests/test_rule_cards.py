@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from posecheck.cli import main
-from posecheck.rule_cards import load_measurements, spec_cards, wilson
-from posecheck.spec import load_spec
+from posecheck.outputs.rule_cards import load_measurements, spec_cards, wilson
+from posecheck.checking.spec import load_spec
 
 
 def test_wilson_interval_matches_the_textbook_values() -> None:

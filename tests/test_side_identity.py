@@ -7,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from posecheck.side_identity import (SideIdentityStream, consistent_sides, flicker_frames,
+from posecheck.pose.side_identity import (SideIdentityStream, consistent_sides, flicker_frames,
                                      swap_sides)
 from posecheck.synth.groundtruth import GroundTruth
-from posecheck.track import FramePose, PoseTrack
+from posecheck.pose.track import FramePose, PoseTrack
 
 from conftest import SAMPLES
 

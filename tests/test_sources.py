@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLES, write_video
-from posecheck.sources import NOMINAL_FPS, SourceError, open_source, source_notes
-from posecheck.track import PoseTrack
+from posecheck.io.sources import NOMINAL_FPS, SourceError, open_source, source_notes
+from posecheck.pose.track import PoseTrack
 
 
 def test_video_file_frames_timestamps_and_reread(tmp_path):
@@ -213,7 +213,7 @@ def test_source_meta_survives_save_load_and_concatenate(tmp_path):
 
 def test_source_notes_reach_the_report(tmp_path):
     from posecheck.pipeline import analyze
-    from posecheck.track import FramePose
+    from posecheck.pose.track import FramePose
     track = PoseTrack.from_frames([FramePose.missing(i / 15) for i in range(30)], 15.0, (64, 48))
     track.meta.update(fps=15.0, fps_from="nominal", header_fps=None, unreadable_times=[1.2])
     track.save(tmp_path / "t.track.npz")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from posecheck import spec as spec_module
-from posecheck.spec import (DEFAULT_SPECS_DIR, SpecError, list_specs, load_spec, parse_spec,
+from posecheck.checking import spec as spec_module
+from posecheck.checking.spec import (DEFAULT_SPECS_DIR, SpecError, list_specs, load_spec, parse_spec,
                             read_spec, validate_specs)
-from posecheck.vocabulary import METRIC_NAMES, SIDED_METRICS
+from posecheck.measure.vocabulary import METRIC_NAMES, SIDED_METRICS
 
 BAD_SPECS = Path(__file__).parent / "fixtures" / "bad_specs"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck.landmarks import INDEX, NUM_LANDMARKS
+from posecheck.pose.landmarks import INDEX, NUM_LANDMARKS
 from posecheck.synth.faults import Fault, apply_faults
 from posecheck.synth.groundtruth import (
     TRUTH_NAMES, GroundTruth, derived_truth, landmark_sources, occlusion, path_for)

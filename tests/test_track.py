@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from posecheck.landmarks import INDEX, MIRROR, NUM_LANDMARKS
-from posecheck.track import CONTOUR_SAMPLES, FramePose, PoseTrack
+from posecheck.pose.landmarks import INDEX, MIRROR, NUM_LANDMARKS
+from posecheck.pose.track import CONTOUR_SAMPLES, FramePose, PoseTrack
 
 
 def random_track(frames: int = 12, seed: int = 0) -> PoseTrack:

@@ -11,9 +11,9 @@ from typing import Mapping
 
 import numpy as np
 
-from posecheck.metrics import Metrics
-from posecheck.spec import Spec
-from posecheck.vocabulary import SIDES, is_sided, resolve
+from posecheck.measure.metrics import Metrics
+from posecheck.checking.spec import Spec
+from posecheck.measure.vocabulary import SIDES, is_sided, resolve
 
 NAN = float("nan")
 

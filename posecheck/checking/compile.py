@@ -10,8 +10,8 @@ from posecheck.checking.reps import RepCounter
 from posecheck.checking.rules import FaultLog, PeakRule, RuleMonitor
 from posecheck.checking.setup import SetupCheck, SetupTracker
 from posecheck.checking.views import view_bounds, view_cue
-from posecheck.spec import Condition, Spec
-from posecheck.vocabulary import SIDES, is_sided, resolve
+from posecheck.checking.spec import Condition, Spec
+from posecheck.measure.vocabulary import SIDES, is_sided, resolve
 
 NAN = float("nan")
 INF = float("inf")

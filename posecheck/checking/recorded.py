@@ -20,8 +20,8 @@ import numpy as np
 
 from posecheck.checking.columns import ColumnLayout
 from posecheck.checking.compile import build_setup, calibration_names, metric_col, tracks_of
-from posecheck.metrics import Metrics
-from posecheck.spec import Spec
+from posecheck.measure.metrics import Metrics
+from posecheck.checking.spec import Spec
 
 #: Seconds of start position that arm the checker on a recorded clip: about 6 frames at 30 fps,
 #: well under the shortest lead-in measured on real clips (0.2 s), longer than a landmark blip.

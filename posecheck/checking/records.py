@@ -60,7 +60,7 @@ class HoldRecord(TypedDict):
 
 
 class Summary(TypedDict):
-    """:meth:`posecheck.checker.Checker.summary`: the session's counts, records and notes."""
+    """:meth:`posecheck.checking.checker.Checker.summary`: the session's counts, records and notes."""
 
     strictness: str
     setup_complete: bool

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from posecheck.checking.records import FaultRecord
-from posecheck.events import Event
+from posecheck.checking.events import Event
 
 
 class FaultLog:

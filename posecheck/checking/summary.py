@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from posecheck.checking.records import HoldRecord, RepDetail
-from posecheck.vocabulary import SIDES
+from posecheck.measure.vocabulary import SIDES
 
 
 def hold_totals(holds: list[HoldRecord]) -> dict[str, float]:

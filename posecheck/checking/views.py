@@ -1,7 +1,7 @@
 """Camera views as view_angle conditions (0 = square to the camera, 90 = side-on)."""
 from __future__ import annotations
 
-from posecheck.spec import VIEW_BANDS
+from posecheck.checking.spec import VIEW_BANDS
 
 VIEW_CUES = {"side": "Turn side-on to the camera", "front": "Face the camera",
              "rear": "Turn your back to the camera",

@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from posecheck.sources import Frame, SourceError, open_source
+from posecheck.io.sources import Frame, SourceError, open_source
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class LatestFrameCapture:
     retries, backoff_s : reopen attempts for a camera or stream that stops, and the first
         pause between them (doubling each time, at most 8 s).
     on_message : called with one-line messages (camera lost, reconnected, gave up).
-    opener : replaces :func:`posecheck.sources.open_source` (tests, other sources).
+    opener : replaces :func:`posecheck.io.sources.open_source` (tests, other sources).
     """
 
     def __init__(self, target: str | int, realtime: bool = False, retries: int = 5,

@@ -9,8 +9,8 @@ VOICES = ("espeak", "tone", "none")
 
 def add_live_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``live`` to the ``posecheck`` sub-commands."""
-    from posecheck.models import VARIANTS
-    from posecheck.spec import LEVELS
+    from posecheck.pose.models import VARIANTS
+    from posecheck.checking.spec import LEVELS
 
     p = subparsers.add_parser(
         "live", help="coach an exercise live from a camera (or a video standing in for one)",

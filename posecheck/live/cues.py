@@ -202,7 +202,7 @@ class EventCues:
         self.scheduler.reset()
 
     def on_event(self, event: Any, now: float | None = None) -> None:
-        """Fold one checker event (posecheck.events.Event) into the cue offers."""
+        """Fold one checker event (posecheck.checking.events.Event) into the cue offers."""
         s = self.scheduler
         kind, side, data = event.kind, event.side, event.data
         if kind == "setup":

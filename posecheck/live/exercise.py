@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from posecheck.checker import Checker
-from posecheck.display import SessionView
-from posecheck.events import Event
+from posecheck.checking.checker import Checker
+from posecheck.outputs.display import SessionView
+from posecheck.checking.events import Event
 from posecheck.live.cues import EventCues
 from posecheck.live.recorder import Recorder
 from posecheck.live.routine import Step
 from posecheck.live.stream import MetricStream
-from posecheck.overlay import OverlayState
-from posecheck.report import build_report
-from posecheck.track import FramePose
+from posecheck.outputs.overlay import OverlayState
+from posecheck.outputs.report import build_report
+from posecheck.pose.track import FramePose
 
 
 class ExerciseRun:

@@ -1,8 +1,8 @@
 """What a live exercise keeps: every frame's pose and metric row in growable arrays.
 
 A list of per-frame objects costs about 200 MB an hour; preallocated arrays that double when
-full cost a tenth of that and become a :class:`~posecheck.track.PoseTrack` (saved as
-``.track.npz``, re-analysable without the model) and :class:`~posecheck.metrics.Metrics` (the
+full cost a tenth of that and become a :class:`~posecheck.pose.track.PoseTrack` (saved as
+``.track.npz``, re-analysable without the model) and :class:`~posecheck.measure.metrics.Metrics` (the
 values the checker saw, for the HTML report) without copying frame by frame.
 
 Example
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from posecheck.landmarks import NUM_LANDMARKS
-from posecheck.metrics import Metrics
-from posecheck.track import CONTOUR_SAMPLES, FramePose, PoseTrack
+from posecheck.pose.landmarks import NUM_LANDMARKS
+from posecheck.measure.metrics import Metrics
+from posecheck.pose.track import CONTOUR_SAMPLES, FramePose, PoseTrack
 
 #: Frames of room allocated at first (a minute at 30 fps); doubled when full.
 INITIAL_FRAMES = 1800

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.errors import PosecheckError
-from posecheck.spec import Spec, SpecError, load_spec
-from posecheck.toml_table import TomlTable, read_toml
+from posecheck.checking.spec import Spec, SpecError, load_spec
+from posecheck.checking.toml_table import TomlTable, read_toml
 
 DEFAULT_REST_S = 30.0
 _STEP_KEYS = ("exercise", "sets", "reps_per_side", "hold_seconds", "rest_seconds")

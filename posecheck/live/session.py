@@ -2,8 +2,8 @@
 
 Per frame: the capture thread's newest frame → PoseLandmarker (VIDEO mode, tracking between
 frames) → metrics smoothed exactly as ``analyze`` smooths them → the exercise's
-:class:`~posecheck.checker.Checker` → events → cue scheduler (speech) and overlay (window).
-The skeleton on screen is smoothed with :class:`~posecheck.filters.LandmarkSmoother` (One Euro,
+:class:`~posecheck.checking.checker.Checker` → events → cue scheduler (speech) and overlay (window).
+The skeleton on screen is smoothed with :class:`~posecheck.measure.filters.LandmarkSmoother` (One Euro,
 MediaPipe's legacy settings); the checker sees the same metrics as ``analyze``.
 Setup guidance comes first (the checker's ``setup`` events), counting after ``ready``.
 
@@ -34,17 +34,17 @@ from typing import Any, Callable, Iterator
 import cv2
 import numpy as np
 
-from posecheck.estimator import PoseEstimator
-from posecheck.filters import LandmarkSmoother
+from posecheck.pose.estimator import PoseEstimator
+from posecheck.measure.filters import LandmarkSmoother
 from posecheck.live.capture import Captured, LatestFrameCapture
 from posecheck.live.cues import CueScheduler, EventCues, Said, number_words
 from posecheck.live.exercise import ExerciseRun
 from posecheck.live.latency import LatencyStats
 from posecheck.live.routine import Routine, load_routine, single_exercise
 from posecheck.live.speech import NullVoice, SpeechError, Voice, make_voice
-from posecheck.overlay import OverlayState, draw_overlay
-from posecheck.people import SwitchWatch, switch_notes
-from posecheck.report import (SCHEMA_VERSION, atomic_write_text, format_summary,
+from posecheck.outputs.overlay import OverlayState, draw_overlay
+from posecheck.pose.people import SwitchWatch, switch_notes
+from posecheck.outputs.report import (SCHEMA_VERSION, atomic_write_text, format_summary,
                               write_json_report)
 
 #: Frames are shown at this height (up- or down-scaled) so the panel's type is large.
@@ -413,7 +413,7 @@ def _write_exercise_outputs(run: ExerciseRun, report: dict[str, Any], stem: Path
     run.recorder.track().save(track_path)
     report["track"] = str(track_path)
     if outputs.html:
-        from posecheck.html_report import render_html
+        from posecheck.outputs.html_report import render_html
 
         html_path = stem.with_name(stem.name + ".html")
         report["html_report"] = str(html_path)

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from posecheck.atomic import atomic_path
+from posecheck.io.atomic import atomic_path
 from posecheck.live.cues import Said
 from posecheck.live.speech import TONE_RATE, read_wav, render_speech, tone, write_wav
 

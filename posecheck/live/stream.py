@@ -2,8 +2,8 @@
 
 ``analyze`` computes metrics over the whole track and smooths them with a causal One Euro filter,
 each metric with its unit's preset (:func:`posecheck.pipeline.exercise_metrics`,
-:func:`posecheck.filters.metric_params`); a live session does the same one frame at a time: the
-metrics of a one-frame :class:`~posecheck.track.PoseTrack`, then one step of the same filter. Each metric is its own filter channel, so computing only the metrics a session needs
+:func:`posecheck.measure.filters.metric_params`); a live session does the same one frame at a time: the
+metrics of a one-frame :class:`~posecheck.pose.track.PoseTrack`, then one step of the same filter. Each metric is its own filter channel, so computing only the metrics a session needs
 gives the same values as computing all of them.
 
 Example
@@ -14,10 +14,10 @@ Example
 """
 from __future__ import annotations
 
-from posecheck.filters import OneEuroFilter, metric_params
-from posecheck.kinematics import compute_metrics
-from posecheck.side_identity import SideIdentityStream
-from posecheck.track import FramePose, PoseTrack
+from posecheck.measure.filters import OneEuroFilter, metric_params
+from posecheck.measure.kinematics import compute_metrics
+from posecheck.pose.side_identity import SideIdentityStream
+from posecheck.pose.track import FramePose, PoseTrack
 
 
 class MetricStream:

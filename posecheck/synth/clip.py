@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.atomic import atomic_path
+from posecheck.io.atomic import atomic_path
 from posecheck.synth.appearance import Appearance, vertex_colors
 from posecheck.synth.body import Body, Posed
 from posecheck.synth.exercises import EXERCISES
@@ -137,7 +137,7 @@ class FrameTruth:
     @classmethod
     def of(cls, take: Take, posed: Posed, depth: np.ndarray, mask: np.ndarray) -> "FrameTruth":
         """From the posed body and the renderer's depth (H, W) and person mask (H, W)."""
-        from posecheck.contour import back_contour_profile
+        from posecheck.pose.contour import back_contour_profile
 
         body = take.body
         world = to_mediapipe(posed.keypoints, body.keypoint_labels, posed.heads,

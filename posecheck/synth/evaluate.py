@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from posecheck.landmarks import BODY_JOINT_INDICES, INDEX, MIRROR
+from posecheck.pose.landmarks import BODY_JOINT_INDICES, INDEX, MIRROR
 from posecheck.synth.groundtruth import GroundTruth
-from posecheck.track import PoseTrack
+from posecheck.pose.track import PoseTrack
 
 
 @dataclass(frozen=True)

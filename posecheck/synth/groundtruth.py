@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.atomic import atomic_path
-from posecheck.landmarks import INDEX, NUM_LANDMARKS
-from posecheck.track import PoseTrack
+from posecheck.io.atomic import atomic_path
+from posecheck.pose.landmarks import INDEX, NUM_LANDMARKS
+from posecheck.pose.track import PoseTrack
 
 SCHEMA = 1
 #: MediaPipe landmark -> Anny COCO regressor keypoint giving it exactly (same anatomy).
@@ -89,11 +89,11 @@ class GroundTruth:
         z = depth along the camera axis in metres.
     in_frame, occluded : (T, 33) bool.
     sources : (33,) str, see :func:`landmark_sources`.
-    back_contour : (T, CONTOUR_SAMPLES) float32, ``posecheck.contour.back_contour_profile`` of
+    back_contour : (T, CONTOUR_SAMPLES) float32, ``posecheck.pose.contour.back_contour_profile`` of
         the exact rendered silhouette and the true landmarks.
     params : (T, P) float32 exact pose parameters per frame (faults included), ``param_names``.
     truth : (T, Q) float32 exact derived values (see :data:`TRUTH_NAMES`), ``truth_names``.
-    metrics : (T, M) float64 ``posecheck.kinematics`` metrics of the true landmarks,
+    metrics : (T, M) float64 ``posecheck.measure.kinematics`` metrics of the true landmarks,
         ``metric_names`` (empty if kinematics was unavailable).
     camera_pose : (4, 4) camera-to-world (OpenGL axes); intrinsics : (3, 3) pixels.
     labels : dict with "exercise", "intervals" (reps, holds, setup, fidget, calibration),
@@ -172,11 +172,11 @@ class GroundTruth:
                          model="ground truth")
 
     def with_metrics(self) -> "GroundTruth":
-        """A copy whose ``metrics`` are recomputed by the current ``posecheck.kinematics``
+        """A copy whose ``metrics`` are recomputed by the current ``posecheck.measure.kinematics``
         from the true landmarks (after the metric definitions change, no re-render needed)."""
         from dataclasses import replace
 
-        from posecheck.kinematics import compute_metrics
+        from posecheck.measure.kinematics import compute_metrics
 
         metrics = compute_metrics(self.to_track())
         return replace(self, metrics=metrics.values, metric_names=tuple(metrics.names))

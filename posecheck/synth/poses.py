@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from posecheck.landmarks import SIDES
+from posecheck.pose.landmarks import SIDES
 from posecheck.synth.body import Body, Posed
 from posecheck.synth.rig import (
     SIDE_SIGN, X, Y, Z, Rig, rot, rotate_toward, two_link_knee, unit)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Iterable, Iterator
 
-from posecheck.sources import Frame
+from posecheck.io.sources import Frame
 
 #: Slack for frame times that land a rounding error short of a slot boundary.
 _SLOT_EPS = 1e-6

@@ -15,11 +15,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-from posecheck.readable import metric_name
-from posecheck.spec import Rule, Spec
+from posecheck.measure.readable import metric_name
+from posecheck.checking.spec import Rule, Spec
 
 #: The measurement file beside the shipped specs (a source checkout).
-MEASUREMENTS = Path(__file__).resolve().parent.parent / "benchmarks" / "rule_measurements.json"
+MEASUREMENTS = Path(__file__).resolve().parents[2] / "benchmarks" / "rule_measurements.json"
 
 _COMPARISON = {"above": "at least {value}", "below": "at most {value}",
                "between": "between {low} and {high}", "outside": "outside {low}..{high}"}

@@ -1,6 +1,6 @@
 """Metric names as exercise specs write them: concrete names or ``<sided metric>_{side}``.
 
-The list of names itself lives in :mod:`posecheck.kinematics` (``ALL_METRICS``); this module
+The list of names itself lives in :mod:`posecheck.measure.kinematics` (``ALL_METRICS``); this module
 adds the placeholder logic the spec loader and the checker share.
 
 >>> resolve("knee_rise_{side}", "left"), resolve("arm_reach_{other}", "left")
@@ -10,8 +10,8 @@ adds the placeholder logic the spec loader and the checker share.
 """
 from __future__ import annotations
 
-from posecheck.kinematics import ALL_METRICS
-from posecheck.landmarks import SIDES as SIDES  # re-exported: specs speak of sides here
+from posecheck.measure.kinematics import ALL_METRICS
+from posecheck.pose.landmarks import SIDES as SIDES  # re-exported: specs speak of sides here
 OPPOSITE: dict[str, str] = {"left": "right", "right": "left"}
 
 #: Every concrete metric name kinematics produces (kinematics owns the list).

@@ -13,7 +13,7 @@ neighbouring samples.
 One Euro settings (Casiez et al., 2012): the cut-off frequency is
 ``min_cutoff + beta * |speed|`` (Hz), so slow signals are smoothed hard and fast ones follow
 with little lag; ``speed`` is in the signal's own units per second, so ``beta`` depends on the
-unit. Presets (:data:`ONE_EURO_PRESETS`, keyed by :data:`posecheck.kinematics.UNITS`):
+unit. Presets (:data:`ONE_EURO_PRESETS`, keyed by :data:`posecheck.measure.kinematics.UNITS`):
 
 ========== ========== ====== ======== ===================================================
 unit       min_cutoff beta   d_cutoff rationale
@@ -45,9 +45,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecheck.kinematics import UNITS
-from posecheck.metrics import Metrics
-from posecheck.track import FramePose
+from posecheck.measure.kinematics import UNITS
+from posecheck.measure.metrics import Metrics
+from posecheck.pose.track import FramePose
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ holding ``pose_detector.tflite`` and ``pose_landmarks_detector.tflite``. Two rou
   detector comes from the PyPI ``mediapipe==0.10.21`` wheel (``pip download``), the landmark
   networks from the npm package ``@mediapipe/pose`` (``npm pack``; the full network is the same
   file in both, so it is taken from the wheel and a full build needs no npm). The raw networks
-  get TFLite metadata (:mod:`posecheck.tflite_metadata`) and are zipped reproducibly, so a
+  get TFLite metadata (:mod:`posecheck.pose.tflite_metadata`) and are zipped reproducibly, so a
   built bundle's sha256 is known in advance (``models/checksums.json``).
 
 Downloaded packages are cached in ``models/.build/``, which also holds ``installed.json``: the
@@ -34,7 +34,7 @@ from typing import Any
 from urllib.error import URLError
 from urllib.request import urlopen
 
-from posecheck.atomic import atomic_path
+from posecheck.io.atomic import atomic_path
 from posecheck.errors import PosecheckError
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ ZIP_ALIGNMENT = 64
 _ZIPALIGN_EXTRA_ID = 0xD935
 _ZIP_LOCAL_HEADER_SIZE = 30
 #: ``models/`` at the repository root: the default bundle folder, and home of the checksums.
-_REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
+_REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 class ModelError(PosecheckError):
@@ -312,7 +312,7 @@ def build_bundle(variant: str, dest: Path, cache: Path) -> None:
     Every source network is checked against its reference sha256 before it is used.
     """
     # Imported here: it loads mediapipe, which nothing else in this module needs.
-    from posecheck.tflite_metadata import ImageModelInfo, add_metadata
+    from posecheck.pose.tflite_metadata import ImageModelInfo, add_metadata
 
     _check_variant(variant)
     name = model_path(variant).name

@@ -12,7 +12,7 @@ length (see :func:`trunk_vector`) so that they do not depend on distance or fram
 
 Example
 -------
->>> from posecheck.track import PoseTrack
+>>> from posecheck.pose.track import PoseTrack
 >>> m = compute_metrics(PoseTrack.empty(30.0, (640, 480)), ["knee_flexion_left"])
 >>> m.values.shape
 (0, 1)
@@ -24,12 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from posecheck.geometry import (
+from posecheck.measure.geometry import (
     angle_between, elevation, joint_angle, lean_from_up, line_tilt, segment_angle_from_vertical,
 )
-from posecheck.landmarks import BODY_JOINT_INDICES, INDEX, NAMES
-from posecheck.metrics import Metrics
-from posecheck.track import PoseTrack
+from posecheck.pose.landmarks import BODY_JOINT_INDICES, INDEX, NAMES
+from posecheck.measure.metrics import Metrics
+from posecheck.pose.track import PoseTrack
 
 #: A landmark with visibility below this is treated as missing (its metrics are NaN).
 VISIBILITY_MIN = 0.5
@@ -236,7 +236,7 @@ def back_sag(back_contour: np.ndarray, torso: np.ndarray) -> np.ndarray:
     """Largest dip of the back contour below its own end-to-end chord, in torso lengths.
 
     back_contour : (T, K) offsets (pixels, + = above) of the upper body contour from the
-    shoulder→hip chord at K evenly spaced samples (see :mod:`posecheck.contour`). The chord
+    shoulder→hip chord at K evenly spaced samples (see :mod:`posecheck.pose.contour`). The chord
     joining the contour's first and last samples is subtracted, so only the contour's own
     curvature counts (the "virtual cup" on the low back): 0 for a flat or domed back, > 0 for a
     sagging one. NaN if any sample is NaN. torso : (T,) pixels. Returns (T,).

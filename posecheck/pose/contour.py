@@ -10,8 +10,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from posecheck.landmarks import INDEX
-from posecheck.track import CONTOUR_SAMPLES
+from posecheck.pose.landmarks import INDEX
+from posecheck.pose.track import CONTOUR_SAMPLES
 
 #: How far from the chord to search for the contour, in torso lengths.
 SEARCH_TORSO_LENGTHS = 0.6

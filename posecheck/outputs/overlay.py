@@ -23,8 +23,8 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from posecheck.kinematics import VISIBILITY_MIN
-from posecheck.landmarks import EDGES, NUM_LANDMARKS
+from posecheck.measure.kinematics import VISIBILITY_MIN
+from posecheck.pose.landmarks import EDGES, NUM_LANDMARKS
 
 RuleStatus = Literal["ok", "fault", "hint"]
 
@@ -65,7 +65,7 @@ class OverlayState:
     reps : side ("left", "right", or any single key such as "total") -> count; empty for a
         hold, whose seconds then take the counter's place.
     metrics : label -> value as text ("L knee height" -> "+45 % torso"; see
-        :mod:`posecheck.readable`).
+        :mod:`posecheck.measure.readable`).
     goal : what the counter's "/N" means ("goal: 8 reps per side"), under the counter.
     fps, latency_ms : a developer badge under the counter (None: not shown).
     rules : rule id -> :class:`RuleState`.

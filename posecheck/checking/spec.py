@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from posecheck.errors import PosecheckError
-from posecheck.toml_table import TomlTable, read_toml
-from posecheck.vocabulary import (METRIC_NAMES, SIDED_METRICS, SIDES, is_known, is_sided,
+from posecheck.checking.toml_table import TomlTable, read_toml
+from posecheck.measure.vocabulary import (METRIC_NAMES, SIDED_METRICS, SIDES, is_known, is_sided,
                                   resolve)
 
-DEFAULT_SPECS_DIR = Path(__file__).resolve().parent.parent / "exercise_specs"
+DEFAULT_SPECS_DIR = Path(__file__).resolve().parents[2] / "exercise_specs"
 
 KINDS = ("reps", "hold")
 SIDE_MODES = ("left", "right", "alternating", "both", "none")

@@ -23,14 +23,14 @@ from urllib.parse import quote
 
 import numpy as np
 
-from posecheck.html_svg import FAULT_COLOURS, HOLD_COLOUR, SIDE_COLOURS, Chart, Span
-from posecheck.metrics import Metrics
-from posecheck.readable import metric_name, scaled, unit_of
-from posecheck.vocabulary import is_sided, resolve
+from posecheck.outputs.html_svg import FAULT_COLOURS, HOLD_COLOUR, SIDE_COLOURS, Chart, Span
+from posecheck.measure.metrics import Metrics
+from posecheck.measure.readable import metric_name, scaled, unit_of
+from posecheck.measure.vocabulary import is_sided, resolve
 
 if TYPE_CHECKING:
-    from posecheck.spec import Rule, Spec
-    from posecheck.track import PoseTrack
+    from posecheck.checking.spec import Rule, Spec
+    from posecheck.pose.track import PoseTrack
 
 #: At most this many rep-peak pictures (the first reps of each side).
 MAX_REP_THUMBS = 8
@@ -61,7 +61,7 @@ def _num(value: float, signed: bool = True) -> str:
 
 
 def _load_spec(report: dict[str, Any]) -> "Spec | None":
-    from posecheck.spec import load_spec
+    from posecheck.checking.spec import load_spec
 
     try:
         return load_spec(report["exercise"]["id"])
@@ -294,7 +294,7 @@ def _picture(page: Page, time_s: float, caption: str, faulty: tuple[int, ...] = 
 
 
 def _faults(page: Page) -> str:
-    from posecheck.display import metric_landmarks
+    from posecheck.outputs.display import metric_landmarks
 
     faults = page.report.get("faults", [])
     if not faults:
@@ -391,11 +391,11 @@ def render_html(report: dict[str, Any], metrics: Metrics, names: tuple[str, ...]
                 spec: "Spec | None" = None) -> str:
     """The whole report page as a string; every text from the report is escaped.
 
-    names : metrics for the timeline (e.g. :func:`posecheck.display.display_metrics`).
+    names : metrics for the timeline (e.g. :func:`posecheck.outputs.display.display_metrics`).
     video, track : the source video and its landmarks, for the pictures (none without them).
     spec : the exercise's spec, for the rules (default: loaded by the report's exercise id).
     """
-    from posecheck.thumbnails import FrameGrabber
+    from posecheck.outputs.thumbnails import FrameGrabber
 
     spec = spec if spec is not None else _load_spec(report)
     pictures = video is not None and track is not None and Path(video).is_file()

@@ -27,8 +27,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from posecheck.landmarks import INDEX
-from posecheck.track import FramePose, PoseTrack
+from posecheck.pose.landmarks import INDEX
+from posecheck.pose.track import FramePose, PoseTrack
 
 #: Limb groups whose left/right labels are decided together.
 GROUPS: dict[str, tuple[str, ...]] = {

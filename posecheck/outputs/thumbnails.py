@@ -15,8 +15,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from posecheck.overlay import RuleState, draw_skeleton, person_box
-from posecheck.track import PoseTrack
+from posecheck.outputs.overlay import RuleState, draw_skeleton, person_box
+from posecheck.pose.track import PoseTrack
 
 #: Thumbnail height in pixels and JPEG quality: small enough for a page of many.
 THUMB_HEIGHT = 200
@@ -72,7 +72,7 @@ class FrameGrabber:
 
 
 def _crop(image: np.ndarray, box: object) -> np.ndarray:
-    """``image`` cut to ``box`` (a :class:`~posecheck.overlay.Rect`) plus a margin."""
+    """``image`` cut to ``box`` (a :class:`~posecheck.outputs.overlay.Rect`) plus a margin."""
     if box is None:
         return image
     h, w = image.shape[:2]

@@ -15,9 +15,9 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from posecheck.contour import back_contour_profile
-from posecheck.sources import Frame, FrameSource
-from posecheck.track import FramePose, PoseTrack
+from posecheck.pose.contour import back_contour_profile
+from posecheck.io.sources import Frame, FrameSource
+from posecheck.pose.track import FramePose, PoseTrack
 
 RUNNING_MODES = ("video", "image")
 #: Milliseconds between the last frame of one clip and the first of the next (restart).
@@ -66,7 +66,7 @@ class PoseEstimator:
                  min_tracking_confidence: float = 0.5, max_people: int = 1) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
-        from posecheck.models import ModelError, ensure_model
+        from posecheck.pose.models import ModelError, ensure_model
 
         if running_mode not in RUNNING_MODES:
             raise ValueError(f"running_mode must be one of {RUNNING_MODES}")

@@ -1,6 +1,6 @@
 """Annotated video: each frame of the source with skeleton, metrics, reps and cues drawn from
 the analysis, at the frames' own times, as a video browsers play (VP9 WebM or H.264 MP4, see
-:mod:`posecheck.video_writer`), written atomically (a partial video never replaces the target)."""
+:mod:`posecheck.outputs.video_writer`), written atomically (a partial video never replaces the target)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from posecheck.atomic import atomic_path
-from posecheck.display import SessionView, replay
+from posecheck.io.atomic import atomic_path
+from posecheck.outputs.display import SessionView, replay
 from posecheck.errors import OutputError
-from posecheck.overlay import draw_overlay
-from posecheck.sources import open_source
-from posecheck.video_writer import VideoWriter
+from posecheck.outputs.overlay import draw_overlay
+from posecheck.io.sources import open_source
+from posecheck.outputs.video_writer import VideoWriter
 
 if TYPE_CHECKING:
     from posecheck.pipeline import Analysis

@@ -24,10 +24,10 @@ from typing import TextIO
 
 import numpy as np
 
-from posecheck.kinematics import UNITS
-from posecheck.landmarks import NAMES
-from posecheck.metrics import Metrics
-from posecheck.track import PoseTrack
+from posecheck.measure.kinematics import UNITS
+from posecheck.pose.landmarks import NAMES
+from posecheck.measure.metrics import Metrics
+from posecheck.pose.track import PoseTrack
 
 FORMATS = ("trc", "mot")
 #: MediaPipe world axes (x right, y down, z away from the camera) -> OpenSim's (Y up).

@@ -10,7 +10,7 @@ Live and recorded video share one path: :meth:`Checker.feed` turns a dict into a
 floats in the checker's column order, :meth:`Checker.feed_batch` turns a (T, M) array into
 the same lists; both call the same per-frame step, so they emit identical events.
 
->>> from posecheck.spec import load_spec
+>>> from posecheck.checking.spec import load_spec
 >>> checker = Checker(load_spec("squat"))
 >>> checker.feed(0.0, {"body_in_frame": 1.0})[0].message
 'Move closer to the camera'
@@ -30,10 +30,10 @@ from posecheck.checking.records import HoldRecord, RepDetail, Summary
 from posecheck.checking.reps import COMPLETED, STARTED, RepCounter
 from posecheck.checking.rules import FaultLog
 from posecheck.checking.summary import asymmetry, hold_totals
-from posecheck.events import Event
-from posecheck.metrics import Metrics
-from posecheck.spec import LEVELS, Spec
-from posecheck.vocabulary import resolve
+from posecheck.checking.events import Event
+from posecheck.measure.metrics import Metrics
+from posecheck.checking.spec import LEVELS, Spec
+from posecheck.measure.vocabulary import resolve
 
 WAITING, CALIBRATING, ACTIVE = range(3)
 

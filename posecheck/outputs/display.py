@@ -2,7 +2,7 @@
 
 :class:`SessionView` folds events into the display state (reps per side, active faults, the
 current cue, setup guidance, hold time) and turns it into an
-:class:`~posecheck.overlay.OverlayState`. The live window and the annotated video both use it,
+:class:`~posecheck.outputs.overlay.OverlayState`. The live window and the annotated video both use it,
 so they show the same thing for the same events.
 """
 from __future__ import annotations
@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 
-from posecheck.events import Event
-from posecheck.kinematics import landmarks_used
-from posecheck.landmarks import INDEX, SIDES
-from posecheck.overlay import OverlayState, RuleState
-from posecheck.readable import readable
-from posecheck.vocabulary import is_sided, resolve
+from posecheck.checking.events import Event
+from posecheck.measure.kinematics import landmarks_used
+from posecheck.pose.landmarks import INDEX, SIDES
+from posecheck.outputs.overlay import OverlayState, RuleState
+from posecheck.measure.readable import readable
+from posecheck.measure.vocabulary import is_sided, resolve
 
 if TYPE_CHECKING:
-    from posecheck.spec import Spec
+    from posecheck.checking.spec import Spec
 
 #: Seconds a transient message ("Good rep") stays on screen.
 TRANSIENT_S = 1.5

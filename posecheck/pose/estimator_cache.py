@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from posecheck.estimator import PoseEstimator
+from posecheck.pose.estimator import PoseEstimator
 
 _kept: dict[tuple, PoseEstimator] | None = None
 

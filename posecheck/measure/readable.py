@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from posecheck.kinematics import UNITS
+from posecheck.measure.kinematics import UNITS
 
 #: Metric family (the name without ``_left``/``_right``) -> words.
 NAMES: dict[str, str] = {

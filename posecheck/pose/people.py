@@ -16,11 +16,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from posecheck.estimator import PoseEstimator
-from posecheck.estimator_cache import open_estimator
-from posecheck.landmarks import BODY_JOINT_INDICES, INDEX
-from posecheck.sources import Frame, open_source
-from posecheck.track import FramePose, PoseTrack
+from posecheck.pose.estimator import PoseEstimator
+from posecheck.pose.estimator_cache import open_estimator
+from posecheck.pose.landmarks import BODY_JOINT_INDICES, INDEX
+from posecheck.io.sources import Frame, open_source
+from posecheck.pose.track import FramePose, PoseTrack
 
 Score = Callable[[PoseTrack], float]
 #: A person matches an identity whose centroid is within this many body sizes.

@@ -11,13 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from posecheck.atomic import atomic_path
+from posecheck.io.atomic import atomic_path
 from posecheck.errors import one_line
-from posecheck.events import Event
-from posecheck.metrics import Metrics
-from posecheck.readable import unit_of
-from posecheck.spec import Spec
-from posecheck.track import PoseTrack
+from posecheck.checking.events import Event
+from posecheck.measure.metrics import Metrics
+from posecheck.measure.readable import unit_of
+from posecheck.checking.spec import Spec
+from posecheck.pose.track import PoseTrack
 
 SCHEMA_VERSION = 1
 

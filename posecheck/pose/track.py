@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.atomic import atomic_path
+from posecheck.io.atomic import atomic_path
 from posecheck.errors import TrackError, strip_controls
-from posecheck.landmarks import MIRROR, NUM_LANDMARKS
-from posecheck.npz import read_npz
+from posecheck.pose.landmarks import MIRROR, NUM_LANDMARKS
+from posecheck.io.npz import read_npz
 
 #: Samples along the shoulder-to-hip chord in the back-contour profile.
 CONTOUR_SAMPLES = 24
@@ -37,7 +37,7 @@ class FramePose:
     image : (33, 3) float, pixels (x right, y down, z in the scale of x); NaN if nobody found.
     world : (33, 3) float, metres, origin between the hips.
     visibility, presence : (33,) float in [0, 1].
-    back_contour : (CONTOUR_SAMPLES,) float, pixels; see :mod:`posecheck.contour`; NaN if none.
+    back_contour : (CONTOUR_SAMPLES,) float, pixels; see :mod:`posecheck.pose.contour`; NaN if none.
     """
 
     time: float
