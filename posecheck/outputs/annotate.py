@@ -4,25 +4,35 @@ the analysis, at the frames' own times, as a video browsers play (VP9 WebM or H.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
+from posecheck.checking.events import Event
+from posecheck.checking.spec import Spec
 from posecheck.io.atomic import atomic_path
 from posecheck.outputs.display import SessionView, replay
 from posecheck.errors import OutputError
 from posecheck.outputs.overlay import draw_overlay
 from posecheck.io.sources import open_source
+from posecheck.measure.metrics import Metrics
 from posecheck.outputs.video_writer import VideoWriter
+from posecheck.pose.track import PoseTrack
 
-if TYPE_CHECKING:
-    from posecheck.pipeline import Analysis
+
+class Analysed(Protocol):
+    """What the annotated video draws from (a :class:`posecheck.pipeline.Analysis`)."""
+
+    track: PoseTrack
+    metrics: Metrics
+    events: list[Event]
+    spec: Spec
 
 #: How far a decoded frame's time may be from the analysed track's time of the same frame.
 FRAME_TIME_TOLERANCE_S = 1e-3
 
 
-def write_annotated_video(video: str | Path, analysis: "Analysis", out_path: Path) -> None:
+def write_annotated_video(video: str | Path, analysis: Analysed, out_path: Path) -> None:
     """Re-decode ``video`` and write it with the analysis drawn on every frame to ``out_path``.
 
     The events are replayed in time order through a :class:`SessionView`, exactly as the live
