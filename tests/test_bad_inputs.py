@@ -416,37 +416,33 @@ def test_bit_rotted_model_is_not_listed_as_ok(tmp_path, monkeypatch, capsys):
     from posecheck.pose.models import model_path
 
     monkeypatch.setenv("POSECHECK_MODELS_DIR", str(tmp_path))
-    source = ROOT / "models" / "pose_landmarker_lite.task"
-    if not source.exists():
-        pytest.skip("lite model not provisioned")
+    source = ROOT / "models" / "pose_landmarker_full.task"
     data = bytearray(source.read_bytes())
     data[len(data) // 2] ^= 0x10
-    model_path("lite").write_bytes(bytes(data))
+    model_path("full").write_bytes(bytes(data))
     record = tmp_path / ".build" / "installed.json"   # a record that agrees with the rot
     record.parent.mkdir()
-    record.write_text(json.dumps({"pose_landmarker_lite.task": {
+    record.write_text(json.dumps({"pose_landmarker_full.task": {
         "route": "build", "sha256": hashlib.sha256(data).hexdigest()}}))
     status, out, _ = run_cli(["models", "list"], capsys)
-    lite = next(line for line in out.splitlines() if line.startswith("lite"))
-    assert status == 0 and "corrupt" in lite and "CRC" in lite
+    full = next(line for line in out.splitlines() if line.startswith("full"))
+    assert status == 0 and "corrupt" in full and "CRC" in full
 
 
 def test_model_with_intact_zip_but_damaged_network_is_one_line_error(tmp_path, monkeypatch,
                                                                     capsys):
     import zipfile
 
-    source = ROOT / "models" / "pose_landmarker_lite.task"
-    if not source.exists():
-        pytest.skip("lite model not provisioned")
+    source = ROOT / "models" / "pose_landmarker_full.task"
     monkeypatch.setenv("POSECHECK_MODELS_DIR", str(tmp_path / "models"))
-    bundle = tmp_path / "models" / "pose_landmarker_lite.task"
+    bundle = tmp_path / "models" / "pose_landmarker_full.task"
     bundle.parent.mkdir()
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(bundle, "w") as out:
         for name in src.namelist():   # magic kept, the flatbuffer after it overwritten
             data = src.read(name)
             out.writestr(name, data[:8] + b"\xff" * 4000 + data[4008:])
     status, _, err = run_cli(["analyze", str(SAMPLES / "bird_dog_clean.mp4"), "-e",
-                              "bird_dog", "--model", "lite", "--workers", "1", "--no-progress",
+                              "bird_dog", "--model", "full", "--workers", "1", "--no-progress",
                               "--out", str(tmp_path / "out")], capsys)
     errors = [line for line in err.splitlines() if line.startswith("posecheck: error:")]
     assert status == 2 and len(errors) == 1 and str(bundle) in errors[0], err
