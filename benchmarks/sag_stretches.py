@@ -42,8 +42,8 @@ def sags(track: PoseTrack) -> dict[str, np.ndarray]:
 def relative_to_rest(track: PoseTrack) -> dict[str, np.ndarray]:
     """Each stretch's sag minus its median over the clip's rest frames."""
     layout = ColumnLayout(SPEC)
-    table = np.asarray(layout.rows(exercise_metrics(track)), float)
-    rest = rest_mask(SPEC, layout, table, start_position_mask(SPEC, layout, table.tolist()))
+    table = layout.table(exercise_metrics(track))
+    rest = rest_mask(SPEC, layout, table, start_position_mask(SPEC, layout, table))
     return {k: v - np.nanmedian(v[rest]) for k, v in sags(track).items()}
 
 

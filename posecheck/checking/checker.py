@@ -122,10 +122,6 @@ class Checker:
         return out
 
     def _step(self, t: float, v: list[float], out: list[Event]) -> None:
-        self._frame(t, v, out)
-        self._last_t = t
-
-    def _frame(self, t: float, v: list[float], out: list[Event]) -> None:
         view = v[self._view_col]
         if view == view:
             self._view = view
@@ -154,6 +150,7 @@ class Checker:
                 self._on_ready(t, out)
         else:
             self._step_calibration(t, v, out)
+        self._last_t = t
 
     # ------------------------------------------------------------- setup, calibration
 

@@ -69,6 +69,10 @@ class ColumnLayout:
 
     def rows(self, metrics: Metrics) -> list[list[float]]:
         """Every frame of ``metrics``, bit-identical to :meth:`row` on each of its rows."""
+        return self.table(metrics).tolist()
+
+    def table(self, metrics: Metrics) -> np.ndarray:
+        """(T, columns) float array of :meth:`rows`: input columns, then derived ones."""
         if metrics.names != self._source_names:
             position = {name: i for i, name in enumerate(metrics.names)}
             self._source_names = metrics.names
@@ -81,4 +85,4 @@ class ColumnLayout:
             a, b = table[:, left], table[:, right]
             table[:, len(self.names) + k] = np.where(
                 np.isnan(a), b, np.where(np.isnan(b), a, 0.5 * (a + b)))
-        return table.tolist()
+        return table

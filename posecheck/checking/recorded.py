@@ -33,10 +33,10 @@ REST_QUANTILE = 0.1
 MIN_NEUTRAL_SECONDS = 0.2
 
 
-def start_position_mask(spec: Spec, layout: ColumnLayout, rows: list[list[float]]) -> np.ndarray:
-    """(T,) bool: frames in which every setup check (framing, view, start position) passes."""
-    setup = build_setup(spec, layout)
-    return np.fromiter((setup.in_position(v) for v in rows), bool, len(rows))
+def start_position_mask(spec: Spec, layout: ColumnLayout, table: np.ndarray) -> np.ndarray:
+    """(T,) bool: frames of ``table`` ((T, columns) in ``layout``) in which every setup check
+    (framing, view, start position) passes."""
+    return build_setup(spec, layout).in_position(table)
 
 
 def rest_mask(spec: Spec, layout: ColumnLayout, table: np.ndarray,
@@ -75,8 +75,8 @@ def neutral_from_clip(spec: Spec, metrics: Metrics) -> dict[str, float] | None:
     if spec.calibration is None or len(metrics) == 0:
         return None
     layout = ColumnLayout(spec)
-    table = np.asarray(layout.rows(metrics), float).reshape(len(metrics), -1)
-    mask = rest_mask(spec, layout, table, start_position_mask(spec, layout, table.tolist()))
+    table = layout.table(metrics)
+    mask = rest_mask(spec, layout, table, start_position_mask(spec, layout, table))
     steps = np.diff(metrics.times, append=metrics.times[-1])
     if steps[mask].sum() < MIN_NEUTRAL_SECONDS:
         return None

@@ -107,19 +107,9 @@ class RepCounter:
     def step(self, t: float, v: list[float]) -> int:
         """Advance one frame; NOTHING, STARTED, COMPLETED or REJECTED (see reject_reason)."""
         x = self.sign * v[self.col]
-        if x == x and not self.active:
-            partial = "start" if self.clip_start and x >= self.start else None
+        if x == x and not self.active:  # a rep starting on the clip's first frame was cut
+            self.partial = "start" if self.clip_start and x >= self.start else None
             self.clip_start = False
-            if partial and self.armed:
-                self.partial = partial
-                self.active = True
-                self.armed = False
-                self.start_t = self.peak_t = t
-                self.peak, self.peak_row = x, v
-                self.hidden_since, self.longest_gap = None, 0.0
-                self.phase = PEAK if x >= self.min_peak else OUT
-                return STARTED
-            self.partial = None
         if not self.active:
             if x != x:
                 if self.hidden_is_rest and not self.armed:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 #: Seconds between two setup cues at least (a flickering check does not chatter).
 CUE_INTERVAL = 2.0
 #: A failure (or invisible frame) shorter than this does not interrupt a good setup run.
@@ -90,9 +92,16 @@ class SetupTracker:
         self._broken_since = None
         self.last_cue = None
 
-    def in_position(self, v: list[float]) -> bool:
-        """Whether frame ``v`` passes every check (framing, view, start position): no state."""
-        return self._first_failure(self._all, v) is None
+    def in_position(self, table: np.ndarray) -> np.ndarray:
+        """(T,) bool: the frames of ``table`` ((T, columns), a checker's column layout) that pass
+        every check (framing, view, start position), as :meth:`_first_failure` judges one frame."""
+        ok = np.ones(len(table), bool)
+        for cols, low, high, outside, _ in self._all:
+            values = table[:, list(cols)]
+            seen = ~np.isnan(values)
+            holds = ((low <= values) & (values <= high)) != outside
+            ok &= (holds | ~seen).all(axis=1) & seen.any(axis=1)
+        return ok
 
     def kept_ok(self, v: list[float]) -> bool:
         """Whether frame ``v`` passes the checks kept during the exercise (framing, view and
