@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 from tqdm import tqdm
 
-from posecheck.engines import ClipOptions, Outcome, Run, analyze_clip, largest_first
+from posecheck.engines import ClipOptions, Outcome, Run, analyze_clip, finished, largest_first
 from posecheck.errors import PosecheckError
 from posecheck.pose.estimator_cache import keep_estimators
 from posecheck.pipeline import Analysis
@@ -83,16 +83,7 @@ class _ClusterRun:
     def results(self) -> Iterator[Outcome]:
         from distributed import as_completed
 
-        for future in as_completed(list(self.pending)):
-            index = self.pending.pop(future)
-            if future.cancelled():
-                continue
-            self.bar.update()
-            try:
-                outcome: Analysis | PosecheckError = future.result()
-            except PosecheckError as exc:
-                outcome = exc
-            yield index, outcome
+        yield from finished(as_completed(list(self.pending)), self.pending, self.bar)
 
     def stop(self) -> None:
         self.client.cancel(list(self.pending))

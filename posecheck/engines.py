@@ -172,6 +172,29 @@ class LocalPool:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def finished(completed: Iterator[Any], pending: dict[Any, int], bar: tqdm,
+             stopped_by: type[BaseException] | tuple[()] = (),
+             stopping: Any = lambda: False) -> Iterator[Outcome]:
+    """(input index, analysis or its error) for each future of ``pending`` (future -> index) as
+    ``completed`` yields it, skipping cancelled ones; ``stopped_by`` raised while ``stopping()``
+    is true means the run was stopped, and that future is skipped too. Shared by the local pool
+    and the dask engine."""
+    for future in completed:
+        index = pending.pop(future)
+        if future.cancelled():
+            continue
+        bar.update()
+        try:
+            outcome: Analysis | PosecheckError = future.result()
+        except PosecheckError as exc:
+            outcome = exc
+        except stopped_by:
+            if not stopping():
+                raise
+            continue
+        yield index, outcome
+
+
 class _FuturesRun:
     """Results of a pool's futures as they finish."""
 
@@ -179,20 +202,9 @@ class _FuturesRun:
         self.pending, self.stop_event, self.bar = dict(futures), stop, bar
 
     def results(self) -> Iterator[Outcome]:
-        for future in as_completed(list(self.pending)):
-            index = self.pending.pop(future)
-            if future.cancelled():
-                continue
-            self.bar.update()
-            try:
-                outcome: Analysis | PosecheckError = future.result()
-            except PosecheckError as exc:
-                outcome = exc
-            except BrokenProcessPool:   # a worker killed by the same signal as the parent
-                if not self.stop_event.is_set():
-                    raise
-                continue
-            yield index, outcome
+        # a worker killed by the same signal as the parent breaks the pool: not an error then
+        yield from finished(as_completed(list(self.pending)), self.pending, self.bar,
+                            BrokenProcessPool, self.stop_event.is_set)
 
     def stop(self) -> None:
         self.stop_event.set()
