@@ -14,11 +14,12 @@ index is written as ``focus_index.json`` so that ``validate_rules.py evaluate`` 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+
+from validate_rules import write_index
 
 #: Seed of the held-out set (the 64-clip focused set used 7, the samples 0).
 HELDOUT_SEED = 29
@@ -63,15 +64,6 @@ def heldout_jobs(fps: float, seed: int = HELDOUT_SEED) -> list:
                         appearance=look, camera=camera, room=Room.random(rng))
         jobs.append(Job(f"held{i:03d}_{exercise}_{variant}_{view}", i % BODIES, spec))
     return jobs
-
-
-def write_index(out: Path, jobs: list) -> None:
-    index = [{"name": j.name, "video": f"{j.name}.mp4", "ground_truth": f"{j.name}.gt.npz",
-              "exercise": j.spec.exercise, "variant": j.spec.variant, "seed": j.spec.seed,
-              "fps": j.spec.fps, "view": j.spec.camera.view, "body": j.body,
-              "camera_distance": j.spec.camera.distance, "camera_height": j.spec.camera.height}
-             for j in jobs]
-    (out / "focus_index.json").write_text(json.dumps(index, indent=1))
 
 
 def main() -> int:

@@ -135,6 +135,17 @@ def focus_jobs(fps: float = 10.0, width: int = 640, height: int = 480, seed: int
     return jobs
 
 
+
+def write_index(out: Path, jobs: list) -> None:
+    """``focus_index.json``: each job's clip, ground truth, exercise, variant, seed and camera,
+    which ``evaluate`` reads."""
+    index = [{"name": j.name, "video": f"{j.name}.mp4", "ground_truth": f"{j.name}.gt.npz",
+              "exercise": j.spec.exercise, "variant": j.spec.variant, "seed": j.spec.seed,
+              "fps": j.spec.fps, "view": j.spec.camera.view, "body": j.body,
+              "camera_distance": j.spec.camera.distance, "camera_height": j.spec.camera.height}
+             for j in jobs]
+    (out / "focus_index.json").write_text(json.dumps(index, indent=1))
+
 def cmd_render(args: argparse.Namespace) -> int:
     import multiprocessing as mp
 
@@ -145,12 +156,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     jobs = focus_jobs(fps=args.fps)
     if args.limit:
         jobs = jobs[:args.limit]
-    index = [{"name": j.name, "video": f"{j.name}.mp4", "ground_truth": f"{j.name}.gt.npz",
-              "exercise": j.spec.exercise, "variant": j.spec.variant, "seed": j.spec.seed,
-              "fps": j.spec.fps, "view": j.spec.camera.view, "body": j.body,
-              "camera_distance": j.spec.camera.distance, "camera_height": j.spec.camera.height}
-             for j in jobs]
-    (out / "focus_index.json").write_text(json.dumps(index, indent=1))
+    write_index(out, jobs)
     todo = [j for j in jobs if not _is_done(out, j)]
     print(f"focus set: {len(jobs) - len(todo)} of {len(jobs)} cached, rendering {len(todo)}",
           file=sys.stderr, flush=True)
