@@ -60,3 +60,15 @@ def test_architecture_md_names_every_module() -> None:
                if not name.endswith("__init__") and not name.startswith("synth.")
                and str(path.relative_to(ROOT)) not in text]
     assert not missing, missing
+
+
+def test_tests_mirror_the_package_layout() -> None:
+    """A test folder is named after the stage package its tests exercise; tests of the
+    orchestration (analyze, engines, bad inputs, real clips) sit at the top."""
+    stages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    folders = {p.name for p in (ROOT / "tests").iterdir()
+               if p.is_dir() and p.name not in ("fixtures", "__pycache__")}
+    assert folders and folders <= stages, sorted(folders - stages)
+    for folder in folders:
+        tests = list((ROOT / "tests" / folder).glob("test_*.py"))
+        assert tests, f"tests/{folder} holds no tests"

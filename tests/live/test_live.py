@@ -14,7 +14,7 @@ from posecheck.live.capture import LatestFrameCapture
 from posecheck.live.cues import number_words
 from posecheck.io.sources import Frame, SourceError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _frames(n: int, fps: float, live: bool = True):

@@ -12,7 +12,7 @@ from posecheck.checking.spec import (DEFAULT_SPECS_DIR, SpecError, list_specs, l
                             read_spec, validate_specs)
 from posecheck.measure.vocabulary import METRIC_NAMES, SIDED_METRICS
 
-BAD_SPECS = Path(__file__).parent / "fixtures" / "bad_specs"
+BAD_SPECS = Path(__file__).resolve().parents[1] / "fixtures" / "bad_specs"
 
 EXERCISES = (
     "bird_dog bridge_leg_extension bridge_knee_drive hip_bridge_hold ninety_ninety_er "

@@ -2,7 +2,7 @@
 
 Rendering tests need the optional ``synth`` extra (torch, anny, pyrender, Mesa); CI does not
 install it, so they are skipped there with the reason. Set-up: ``bash scripts/setup_synth.sh``
-then run ``.venv-synth/bin/python -m pytest tests/test_synth.py``.
+then run ``.venv-synth/bin/python -m pytest tests/synth/test_synth.py``.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from posecheck.synth.groundtruth import (
     TRUTH_NAMES, GroundTruth, derived_truth, landmark_sources, occlusion, path_for)
 from posecheck.synth.motions import Script
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 HAVE_SYNTH = all(importlib.util.find_spec(m) for m in ("torch", "anny", "pyrender"))
 needs_synth = pytest.mark.skipif(
     not HAVE_SYNTH, reason="synth extra not installed (torch, anny, pyrender): "
