@@ -129,16 +129,17 @@ def probe_timing(container: av.container.InputContainer, stream: av.video.stream
                 pts.append(packet.pts)
     header = stream.codec_context.framerate if raw else stream.average_rate
     header_fps = None if header is None else float(header)
-    stamped = None if raw else timestamp_fps(np.array(pts, np.int64), stream.time_base)
+    time_base = Fraction(stream.time_base or 1)
+    stamped = None if raw else timestamp_fps(np.array(pts, np.int64), time_base)
     fps, fps_from = choose_fps(plausible_fps(header_fps), stamped)
     return Timing(fps=fps, fps_from=fps_from, header_fps=header_fps,
-                  time_base=Fraction(stream.time_base or 1), frame_count=count,
+                  time_base=time_base, frame_count=count,
                   origin=min(pts) if stamped is not None else None,
                   missing_frames=max(0, stream.frames - present))
 
 
 def _packets(container: av.container.InputContainer, stream: av.video.stream.VideoStream
-             ) -> Iterator[av.Packet]:
+             ) -> Iterator[av.Packet[av.video.stream.VideoStream]]:
     """The stream's packets; a container that breaks off ends them."""
     packets = container.demux(stream)
     while True:
