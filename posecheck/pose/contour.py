@@ -84,6 +84,6 @@ def back_contour_profile(mask: np.ndarray, image_landmarks: np.ndarray) -> np.nd
     nxt = np.minimum(last + 1, inside.shape[1] - 1)
     v0, v1 = values[rows, last], values[rows, nxt]
     frac = np.where(v0 > v1, (v0 - 0.5) / np.maximum(v0 - v1, 1e-6), 0.0)
-    profile = offsets[last] + np.clip(frac, 0.0, 1.0) * STEP_PX
+    profile: np.ndarray = offsets[last] + np.clip(frac, 0.0, 1.0) * STEP_PX
     profile[~inside.any(axis=1)] = np.nan
     return profile.astype(np.float32)

@@ -22,7 +22,7 @@ from typing import Iterator
 
 from posecheck.pose.estimator import PoseEstimator
 
-_kept: dict[tuple, PoseEstimator] | None = None
+_kept: dict[tuple[str, bool, int, int], PoseEstimator] | None = None
 
 
 def keep_estimators() -> None:
@@ -54,13 +54,12 @@ def open_estimator(model: str | Path = "full", segmentation: bool = True,
                    max_people: int = 1) -> Iterator[PoseEstimator]:
     """A VIDEO-mode estimator for one clip: a kept one restarted, or a new one closed after."""
     if _kept is None:
-        with PoseEstimator(model, segmentation=segmentation, max_people=max_people) as estimator:
-            yield estimator
+        with PoseEstimator(model, segmentation=segmentation, max_people=max_people) as fresh:
+            yield fresh
         return
     key = (str(model), segmentation, max_people, threading.get_ident())
-    estimator = _kept.get(key)
-    if estimator is None:
-        estimator = _kept[key] = PoseEstimator(model, segmentation=segmentation,
-                                               max_people=max_people)
-    estimator.restart()
-    yield estimator
+    kept = _kept.get(key)
+    if kept is None:
+        kept = _kept[key] = PoseEstimator(model, segmentation=segmentation, max_people=max_people)
+    kept.restart()
+    yield kept

@@ -30,7 +30,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.error import URLError
 from urllib.request import urlopen
 
@@ -129,14 +129,16 @@ def checksums() -> dict[str, Any]:
     """The committed reference checksums (``checksums.json`` beside this repo's bundles)."""
     path = _REPO_MODELS / CHECKSUMS_FILE
     try:
-        return json.loads(path.read_text())
+        table: dict[str, Any] = json.loads(path.read_text())
+        return table
     except (OSError, ValueError) as e:
         raise ModelError(f"{path}: cannot read the reference checksums ({e})") from e
 
 
 def _records() -> dict[str, dict[str, str]]:
     try:
-        return json.loads(_record_path().read_text())
+        records: dict[str, dict[str, str]] = json.loads(_record_path().read_text())
+        return records
     except (OSError, ValueError):
         return {}
 
@@ -179,10 +181,20 @@ def bundle_damage(path: Path) -> str | None:
     return None
 
 
-def _status(variant: str) -> dict[str, Any]:
+class ModelStatus(TypedDict):
+    """One variant's bundle, as :func:`model_status` reports it."""
+    variant: str
+    path: Path
+    present: bool
+    sha256: str | None
+    verified: bool
+    route: str | None
+
+
+def _status(variant: str) -> ModelStatus:
     path = model_path(variant)
-    row: dict[str, Any] = {"variant": variant, "path": path, "present": path.is_file(),
-                           "sha256": None, "verified": False, "route": None}
+    row: ModelStatus = {"variant": variant, "path": path, "present": path.is_file(),
+                        "sha256": None, "verified": False, "route": None}
     if not row["present"]:
         return row
     row["sha256"] = sha256_file(path)
@@ -197,7 +209,7 @@ def _status(variant: str) -> dict[str, Any]:
     return row
 
 
-def model_status() -> list[dict[str, Any]]:
+def model_status() -> list[ModelStatus]:
     """One row per variant: variant, path, present, sha256, verified, route.
 
     ``verified`` means the file is an intact bundle (see :func:`bundle_damage`) whose sha256

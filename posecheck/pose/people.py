@@ -12,7 +12,7 @@ who entered or left and when.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypedDict
 
 import numpy as np
 
@@ -35,6 +35,17 @@ PROBE_FRAMES = 6
 #: Most people the probe and the multi-person pass look for.
 PROBE_MAX_PEOPLE = 3
 
+
+
+class _Identity(TypedDict):
+    """One identity while :func:`identities` runs: where and how big it was last seen, when,
+    and which pose it is in each frame it was seen in ({frame: index among that frame's people})."""
+    centre: np.ndarray
+    size: float
+    time: float
+    frames: dict[int, int]
+
+
 _TORSO = [INDEX["left_shoulder"], INDEX["right_shoulder"], INDEX["left_hip"], INDEX["right_hip"]]
 
 
@@ -47,18 +58,21 @@ def centroid_and_size(pose: FramePose) -> tuple[np.ndarray, float]:
 def identities(frames: list[list[FramePose]]) -> np.ndarray:
     """(T, K) int: for each frame and identity k, the index of its pose in that frame (-1 if
     absent). frames : T lists of the people found in each frame."""
-    tracks: list[dict] = []          # per identity: last centroid, size, time, {frame: pose}
+    tracks: list[_Identity] = []
     for t, people in enumerate(frames):
         live = [k for k, tr in enumerate(tracks)
                 if people and people[0].time - tr["time"] <= LOST_AFTER_S]
         measured = [centroid_and_size(p) for p in people]
         pairs = sorted((np.linalg.norm(c - tracks[k]["centre"]) / max(s, tracks[k]["size"]), k, i)
                        for k in live for i, (c, s) in enumerate(measured))
-        used_k, used_i = set(), set()
+        used_k: set[int] = set()
+        used_i: set[int] = set()
         for distance, k, i in pairs:
             if distance <= MATCH_SIZES and k not in used_k and i not in used_i:
-                used_k.add(k), used_i.add(i)
-                tracks[k].update(centre=measured[i][0], size=measured[i][1], time=people[i].time)
+                used_k.add(k)
+                used_i.add(i)
+                tracks[k].update({"centre": measured[i][0], "size": measured[i][1],
+                                  "time": people[i].time})
                 tracks[k]["frames"][t] = i
         for i in set(range(len(people))) - used_i:
             tracks.append({"centre": measured[i][0], "size": measured[i][1],

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+from numpy.typing import NDArray
 
 from posecheck.pose.landmarks import INDEX
 from posecheck.pose.track import FramePose, PoseTrack
@@ -77,7 +78,7 @@ def normalised_positions(image: np.ndarray, world: np.ndarray) -> np.ndarray:
                            scaled(world.astype(np.float64))[..., :2]], axis=-1)
 
 
-def jump_cost(previous: np.ndarray, current: np.ndarray, group: str) -> np.ndarray:
+def jump_cost(previous: np.ndarray, current: np.ndarray, group: str) -> NDArray[np.float64]:
     """(N,) how much cheaper swapping is than keeping a group's labels (torso lengths).
 
     previous, current : (N, 33, 4) from :func:`normalised_positions`. NaN where unknown.
@@ -85,8 +86,10 @@ def jump_cost(previous: np.ndarray, current: np.ndarray, group: str) -> np.ndarr
     left, right = group_indices(group)
     sides = np.concatenate([left, right])
     flipped = np.concatenate([right, left])
-    keep = np.linalg.norm(current[:, sides] - previous[:, sides], axis=-1).mean(1)
-    swap = np.linalg.norm(current[:, sides] - previous[:, flipped], axis=-1).mean(1)
+    keep: NDArray[np.float64] = np.linalg.norm(current[:, sides] - previous[:, sides],
+                                               axis=-1).mean(1)
+    swap: NDArray[np.float64] = np.linalg.norm(current[:, sides] - previous[:, flipped],
+                                               axis=-1).mean(1)
     return keep - swap
 
 
@@ -190,10 +193,11 @@ class SideIdentityStream:
             return pose
         positions = normalised_positions(pose.image[None], pose.world[None])
         previous, self._previous = self._previous, (pose.time, positions)
-        compare = previous is not None and pose.time - previous[0] <= MAX_GAP_S
+        recent = (previous[1] if previous is not None and pose.time - previous[0] <= MAX_GAP_S
+                  else None)
         image, world = pose.image[None].copy(), pose.world[None].copy()
         for group, state in self._states.items():
-            cost = jump_cost(previous[1], positions, group)[0] if compare else np.nan
+            cost = jump_cost(recent, positions, group)[0] if recent is not None else np.nan
             if state.step(float(cost)):
                 swap_sides(image, world, np.array([0]), group)
         return replace(pose, image=image[0], world=world[0])

@@ -66,7 +66,7 @@ def _image_input(mean: float, std: float) -> meta_fb.TensorMetadataT:
     return tensor
 
 
-class _AlignedBufferT(tflite_fb.BufferT):
+class _AlignedBufferT(tflite_fb.BufferT):  # type: ignore[misc]  # untyped generated code
     """A model buffer whose bytes start on a 16-byte boundary, as the TFLite converter writes them.
 
     The generated ``BufferT.Pack`` aligns to 1 byte only; TFLite then copies every unaligned
@@ -86,7 +86,8 @@ class _AlignedBufferT(tflite_fb.BufferT):
             tflite_fb.BufferAddData(builder, data)
         tflite_fb.BufferAddOffset(builder, self.offset)
         tflite_fb.BufferAddSize(builder, self.size)
-        return tflite_fb.BufferEnd(builder)
+        end: int = tflite_fb.BufferEnd(builder)
+        return end
 
 
 def _aligned(buffer: tflite_fb.BufferT) -> _AlignedBufferT:
