@@ -122,7 +122,7 @@ class OneEuroFilter:
 
     def __call__(self, t: float, x: np.ndarray, value_scale: float = 1.0) -> np.ndarray:
         x = np.asarray(x, np.float64)
-        if self.value is None:
+        if self.value is None or self.last_time is None or self.speed is None:
             self.last_time = np.full(x.shape, np.nan)
             self.value = np.full(x.shape, np.nan)
             self.speed = np.zeros(x.shape)

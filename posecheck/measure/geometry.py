@@ -19,22 +19,27 @@ Example
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
-def angle_between(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+#: The arrays this module and the metric vocabulary work on: float64 points, vectors, angles.
+FloatArray = NDArray[np.float64]
+
+def angle_between(u: FloatArray, v: FloatArray) -> FloatArray:
     """Unsigned angle between vectors, 0..180 degrees.
 
     u, v : (..., 2) or (..., 3) float arrays (broadcastable).
     Returns (...,) float array.
     """
+    cross: FloatArray
     if u.shape[-1] == 2 and v.shape[-1] == 2:
         cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
     else:
         cross = np.linalg.norm(np.cross(u, v), axis=-1)
-    dot = np.sum(u * v, axis=-1)
+    dot: FloatArray = np.sum(u * v, axis=-1)
     return np.degrees(np.arctan2(cross, dot))
 
 
-def joint_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+def joint_angle(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
     """Angle at ``b`` between the segments b→a and b→c, 0..180 degrees (180 = straight).
 
     a, b, c : (..., 2) or (..., 3) float arrays. Returns (...,).
@@ -42,8 +47,8 @@ def joint_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return angle_between(a - b, c - b)
 
 
-def segment_angle_from_vertical(start: np.ndarray, end: np.ndarray,
-                                reference: str = "down") -> np.ndarray:
+def segment_angle_from_vertical(start: FloatArray, end: FloatArray,
+                                reference: str = "down") -> FloatArray:
     """Unsigned angle of the segment start→end against image down (or up), 0..180 degrees.
 
     start, end : (..., 2) float arrays, image pixels. reference : "down" or "up".
@@ -56,7 +61,7 @@ def segment_angle_from_vertical(start: np.ndarray, end: np.ndarray,
     return np.degrees(np.arctan2(np.abs(d[..., 0]), along))
 
 
-def lean_from_up(v: np.ndarray) -> np.ndarray:
+def lean_from_up(v: FloatArray) -> FloatArray:
     """Signed angle of ``v`` against image up, (-180, 180] degrees, + = toward image right.
 
     v : (..., 2) float array. Returns (...,).
@@ -64,7 +69,7 @@ def lean_from_up(v: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(v[..., 0], -v[..., 1]))
 
 
-def line_tilt(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+def line_tilt(start: FloatArray, end: FloatArray) -> FloatArray:
     """Tilt of the line through start and end against image horizontal, -90..90 degrees.
 
     Positive = the line rises toward image right (counter-clockwise on screen). The line has no
@@ -78,11 +83,11 @@ def line_tilt(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(-d[..., 1] * flip, d[..., 0] * flip))
 
 
-def elevation(v: np.ndarray, up: np.ndarray) -> np.ndarray:
+def elevation(v: FloatArray, up: FloatArray) -> FloatArray:
     """Angle of ``v`` above the plane perpendicular to the unit vector ``up``, -90..90 degrees.
 
     v : (..., 3) float array; up : (3,) unit vector. Returns (...,).
     """
-    along = v @ up
-    across = np.linalg.norm(v - along[..., None] * up, axis=-1)
+    along: FloatArray = v @ up
+    across: FloatArray = np.linalg.norm(v - along[..., None] * up, axis=-1)
     return np.degrees(np.arctan2(along, across))

@@ -23,9 +23,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from posecheck.measure.geometry import (
-    angle_between, elevation, joint_angle, lean_from_up, line_tilt, segment_angle_from_vertical,
+    FloatArray, angle_between, elevation, joint_angle, lean_from_up, line_tilt, segment_angle_from_vertical,
 )
 from posecheck.pose.landmarks import BODY_JOINT_INDICES, INDEX, NAMES
 from posecheck.measure.metrics import Metrics
@@ -47,8 +48,8 @@ BLOCK_FRAMES = 4096
 # Torso: the reference for lengths and the trunk line
 # ---------------------------------------------------------------------------------------------
 
-def trunk_vector(left_shoulder: np.ndarray, right_shoulder: np.ndarray,
-                 left_hip: np.ndarray, right_hip: np.ndarray) -> np.ndarray:
+def trunk_vector(left_shoulder: FloatArray, right_shoulder: FloatArray,
+                 left_hip: FloatArray, right_hip: FloatArray) -> FloatArray:
     """Hip→shoulder trunk vector in the image, with a one-sided fallback.
 
     The vector from the hip midpoint to the shoulder midpoint when all four landmarks are
@@ -64,7 +65,7 @@ def trunk_vector(left_shoulder: np.ndarray, right_shoulder: np.ndarray,
     return np.where(np.isnan(mid[:, :1]), side, mid)
 
 
-def torso_length(trunk: np.ndarray) -> np.ndarray:
+def torso_length(trunk: FloatArray) -> FloatArray:
     """Length of the trunk vector (:func:`trunk_vector`), pixels.
 
     trunk : (T, 2). Returns (T,).
@@ -76,22 +77,22 @@ def torso_length(trunk: np.ndarray) -> np.ndarray:
 # Per-side metrics. Inputs are (T, 2) image points of the same side, NaN where not visible.
 # ---------------------------------------------------------------------------------------------
 
-def hip_flexion(shoulder: np.ndarray, hip: np.ndarray, knee: np.ndarray) -> np.ndarray:
+def hip_flexion(shoulder: FloatArray, hip: FloatArray, knee: FloatArray) -> FloatArray:
     """180 − angle(shoulder, hip, knee); 0 = thigh continues the trunk line. (T,) 0..180."""
     return 180.0 - joint_angle(shoulder, hip, knee)
 
 
-def knee_flexion(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
+def knee_flexion(hip: FloatArray, knee: FloatArray, ankle: FloatArray) -> FloatArray:
     """180 − angle(hip, knee, ankle); 0 = straight leg. (T,) 0..180."""
     return 180.0 - joint_angle(hip, knee, ankle)
 
 
-def elbow_flexion(shoulder: np.ndarray, elbow: np.ndarray, wrist: np.ndarray) -> np.ndarray:
+def elbow_flexion(shoulder: FloatArray, elbow: FloatArray, wrist: FloatArray) -> FloatArray:
     """180 − angle(shoulder, elbow, wrist); 0 = straight arm. (T,) 0..180."""
     return 180.0 - joint_angle(shoulder, elbow, wrist)
 
 
-def shoulder_flexion(hip: np.ndarray, shoulder: np.ndarray, elbow: np.ndarray) -> np.ndarray:
+def shoulder_flexion(hip: FloatArray, shoulder: FloatArray, elbow: FloatArray) -> FloatArray:
     """angle(hip, shoulder, elbow); 0 = upper arm along the trunk toward the hip, 180 = overhead.
 
     (T,) 0..180. Unsigned: an arm raised forward and one raised backward read the same.
@@ -99,7 +100,7 @@ def shoulder_flexion(hip: np.ndarray, shoulder: np.ndarray, elbow: np.ndarray) -
     return joint_angle(hip, shoulder, elbow)
 
 
-def arm_reach(hip: np.ndarray, shoulder: np.ndarray, wrist: np.ndarray) -> np.ndarray:
+def arm_reach(hip: FloatArray, shoulder: FloatArray, wrist: FloatArray) -> FloatArray:
     """Angle between the trunk axis (this side's hip→shoulder) and the arm (shoulder→wrist).
 
     0 = the arm continues the trunk line (a bird-dog reach), 90 = arm at right angles to the
@@ -108,7 +109,7 @@ def arm_reach(hip: np.ndarray, shoulder: np.ndarray, wrist: np.ndarray) -> np.nd
     return angle_between(shoulder - hip, wrist - shoulder)
 
 
-def leg_reach(shoulder: np.ndarray, hip: np.ndarray, ankle: np.ndarray) -> np.ndarray:
+def leg_reach(shoulder: FloatArray, hip: FloatArray, ankle: FloatArray) -> FloatArray:
     """Angle between the trunk axis (this side's shoulder→hip) and the leg (hip→ankle).
 
     0 = the leg continues the trunk line (a bird-dog reach). (T,) 0..180.
@@ -116,7 +117,7 @@ def leg_reach(shoulder: np.ndarray, hip: np.ndarray, ankle: np.ndarray) -> np.nd
     return angle_between(hip - shoulder, ankle - hip)
 
 
-def rise(base: np.ndarray, point: np.ndarray, torso: np.ndarray) -> np.ndarray:
+def rise(base: FloatArray, point: FloatArray, torso: FloatArray) -> FloatArray:
     """Height of ``point`` above ``base`` in the image (image up), in torso lengths.
 
     base, point : (T, 2); torso : (T,) pixels. Returns (T,); negative = below.
@@ -125,18 +126,18 @@ def rise(base: np.ndarray, point: np.ndarray, torso: np.ndarray) -> np.ndarray:
     return (base[:, 1] - point[:, 1]) / torso
 
 
-def thigh_from_vertical(hip: np.ndarray, knee: np.ndarray) -> np.ndarray:
+def thigh_from_vertical(hip: FloatArray, knee: FloatArray) -> FloatArray:
     """Angle of hip→knee against image down; 0 = vertical thigh. (T,) 0..180."""
     return segment_angle_from_vertical(hip, knee, "down")
 
 
-def shank_from_vertical(knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
+def shank_from_vertical(knee: FloatArray, ankle: FloatArray) -> FloatArray:
     """Angle of knee→ankle against image down; 0 = vertical shank. (T,) 0..180."""
     return segment_angle_from_vertical(knee, ankle, "down")
 
 
-def knee_over_toe(knee: np.ndarray, ankle: np.ndarray, heel: np.ndarray,
-                  foot_index: np.ndarray) -> np.ndarray:
+def knee_over_toe(knee: FloatArray, ankle: FloatArray, heel: FloatArray,
+                  foot_index: FloatArray) -> FloatArray:
     """Horizontal distance of the knee beyond the ankle in the facing direction, / shank length.
 
     The facing direction is the image-x direction heel→toe (foot_index); NaN when the foot is
@@ -149,8 +150,8 @@ def knee_over_toe(knee: np.ndarray, ankle: np.ndarray, heel: np.ndarray,
     return (knee[:, 0] - ankle[:, 0]) * facing / shank
 
 
-def bridge_offset(shoulder: np.ndarray, hip: np.ndarray, knee: np.ndarray,
-                  torso: np.ndarray) -> np.ndarray:
+def bridge_offset(shoulder: FloatArray, hip: FloatArray, knee: FloatArray,
+                  torso: FloatArray) -> FloatArray:
     """Signed distance of the hip from the shoulder→knee line, in torso lengths.
 
     Perpendicular distance; positive = the hip lies on the image-up side of the line (in a
@@ -170,7 +171,7 @@ def bridge_offset(shoulder: np.ndarray, hip: np.ndarray, knee: np.ndarray,
 # Whole-body metrics
 # ---------------------------------------------------------------------------------------------
 
-def trunk_from_vertical(trunk: np.ndarray) -> np.ndarray:
+def trunk_from_vertical(trunk: FloatArray) -> FloatArray:
     """Trunk line (hip→shoulder) against image up; 0 = upright, 90 = horizontal. (T,) 0..180.
 
     trunk : (T, 2), see :func:`trunk_vector`.
@@ -178,7 +179,7 @@ def trunk_from_vertical(trunk: np.ndarray) -> np.ndarray:
     return np.degrees(np.arctan2(np.abs(trunk[:, 0]), -trunk[:, 1]))
 
 
-def trunk_lean(trunk: np.ndarray) -> np.ndarray:
+def trunk_lean(trunk: FloatArray) -> FloatArray:
     """Trunk line against image up, signed: + = leaning toward image right. (T,) (-180, 180].
 
     Changes sign when the image is mirrored.
@@ -186,7 +187,7 @@ def trunk_lean(trunk: np.ndarray) -> np.ndarray:
     return lean_from_up(trunk)
 
 
-def tilt(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+def tilt(left: FloatArray, right: FloatArray) -> FloatArray:
     """The left–right line against image horizontal, folded into -90..90.
 
     + = the line rises toward image right (counter-clockwise on screen), whichever way the
@@ -198,7 +199,7 @@ def tilt(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return line_tilt(left, right)
 
 
-def pelvis_roll(left_hip: np.ndarray, right_hip: np.ndarray) -> np.ndarray:
+def pelvis_roll(left_hip: FloatArray, right_hip: FloatArray) -> FloatArray:
     """World left→right hip line against the horizontal plane; + = right hip higher. (T,) -90..90.
 
     left_hip, right_hip : (T, 3) world metres. "Horizontal" is the camera's horizontal plane
@@ -208,8 +209,8 @@ def pelvis_roll(left_hip: np.ndarray, right_hip: np.ndarray) -> np.ndarray:
     return elevation(right_hip - left_hip, WORLD_UP)
 
 
-def trunk_rotation(left_shoulder: np.ndarray, right_shoulder: np.ndarray,
-                   left_hip: np.ndarray, right_hip: np.ndarray) -> np.ndarray:
+def trunk_rotation(left_shoulder: FloatArray, right_shoulder: FloatArray,
+                   left_hip: FloatArray, right_hip: FloatArray) -> FloatArray:
     """Signed angle from the world hip line to the shoulder line in the horizontal plane.
 
     Both lines are read left→right and projected on the camera's x-z plane; + = shoulders
@@ -225,14 +226,15 @@ def trunk_rotation(left_shoulder: np.ndarray, right_shoulder: np.ndarray,
     return np.degrees(np.arctan2(cross, dot))
 
 
-def stance_width(left_ankle: np.ndarray, right_ankle: np.ndarray, left_hip: np.ndarray,
-                 right_hip: np.ndarray) -> np.ndarray:
+def stance_width(left_ankle: FloatArray, right_ankle: FloatArray, left_hip: FloatArray,
+                 right_hip: FloatArray) -> FloatArray:
     """World ankle-to-ankle distance / world hip width. inputs : (T, 3). Returns (T,)."""
-    return (np.linalg.norm(left_ankle - right_ankle, axis=1)
-            / np.linalg.norm(left_hip - right_hip, axis=1))
+    ankles: FloatArray = np.linalg.norm(left_ankle - right_ankle, axis=1)
+    hips: FloatArray = np.linalg.norm(left_hip - right_hip, axis=1)
+    return ankles / hips
 
 
-def back_sag(back_contour: np.ndarray, torso: np.ndarray) -> np.ndarray:
+def back_sag(back_contour: NDArray[np.float32], torso: FloatArray) -> FloatArray:
     """Largest dip of the back contour below its own end-to-end chord, in torso lengths.
 
     back_contour : (T, K) offsets (pixels, + = above) of the upper body contour from the
@@ -245,10 +247,11 @@ def back_sag(back_contour: np.ndarray, torso: np.ndarray) -> np.ndarray:
     first, last = back_contour[:, 0], back_contour[:, -1]
     below_chord = np.multiply.outer(last - first, s)
     below_chord -= back_contour
-    return (below_chord.max(axis=1) + first) / torso
+    deepest: NDArray[np.float32] = below_chord.max(axis=1)
+    return (deepest + first) / torso
 
 
-def back_curve(back_contour: np.ndarray, torso: np.ndarray) -> np.ndarray:
+def back_curve(back_contour: NDArray[np.float32], torso: FloatArray) -> FloatArray:
     """Mean signed offset of the back contour's interior from its own end-to-end chord, in
     torso lengths: + for a rounded (humped) back, - for a hollow (arched or sagging) one.
 
@@ -259,11 +262,12 @@ def back_curve(back_contour: np.ndarray, torso: np.ndarray) -> np.ndarray:
     s = np.linspace(0.0, 1.0, back_contour.shape[1], dtype=back_contour.dtype)
     first, last = back_contour[:, :1], back_contour[:, -1:]
     offsets = back_contour[:, 1:-1] - (first + (last - first) * s[1:-1])
-    return offsets.mean(axis=1) / torso
+    mean: NDArray[np.float32] = offsets.mean(axis=1)
+    return mean / torso
 
 
-def view_angle(left_shoulder: np.ndarray, right_shoulder: np.ndarray, left_hip: np.ndarray,
-               right_hip: np.ndarray) -> np.ndarray:
+def view_angle(left_shoulder: FloatArray, right_shoulder: FloatArray, left_hip: FloatArray,
+               right_hip: FloatArray) -> FloatArray:
     """How side-on the person is: 0 = square to the camera (front or rear), 90 = side-on.
 
     The left→right shoulder and hip lines (world, summed) projected on the horizontal x-z
@@ -273,8 +277,8 @@ def view_angle(left_shoulder: np.ndarray, right_shoulder: np.ndarray, left_hip: 
     return np.degrees(np.arctan2(np.abs(v[:, 2]), np.abs(v[:, 0])))
 
 
-def body_in_frame(frame_size: tuple[int, int], detected: np.ndarray,
-                  image_all: np.ndarray) -> np.ndarray:
+def body_in_frame(frame_size: tuple[int, int], detected: NDArray[np.bool_],
+                  image_all: NDArray[np.float32]) -> FloatArray:
     """Fraction of the 12 body joints whose estimated position lies inside the frame. (T,) 0..1.
 
     frame_size : (width, height); detected : (T,) bool, a person was found; image_all :
@@ -285,13 +289,13 @@ def body_in_frame(frame_size: tuple[int, int], detected: np.ndarray,
     """
     width, height = frame_size
     xy = image_all[:, BODY_JOINT_INDICES]                                      # (T, 12, 2)
-    inside = ((xy[..., 0] >= 0) & (xy[..., 0] < width)
+    inside: FloatArray = ((xy[..., 0] >= 0) & (xy[..., 0] < width)
               & (xy[..., 1] >= 0) & (xy[..., 1] < height)).mean(axis=1)
     inside[~detected] = np.nan
     return inside
 
 
-def body_height(frame_size: tuple[int, int], *landmarks: np.ndarray) -> np.ndarray:
+def body_height(frame_size: tuple[int, int], *landmarks: FloatArray) -> FloatArray:
     """Size of the person in the frame: the bounding box of all visible landmarks, its longer
     side divided by the frame's matching side.
 
@@ -300,9 +304,10 @@ def body_height(frame_size: tuple[int, int], *landmarks: np.ndarray) -> np.ndarr
     visible landmarks.
     """
     points = np.stack(landmarks)
-    w, h = (np.fmax.reduce(points, axis=0) - np.fmin.reduce(points, axis=0)).T
+    extent: FloatArray = np.fmax.reduce(points, axis=0) - np.fmin.reduce(points, axis=0)
+    w, h = extent.T
     width, height = frame_size
-    size = np.where(h >= w, h / height, w / width)
+    size: FloatArray = np.where(h >= w, h / height, w / width)
     size[(~np.isnan(points[..., 0])).sum(axis=0) < 2] = np.nan
     return size
 
@@ -321,7 +326,7 @@ class MetricDef:
     unit : "deg", "ratio" (torso lengths and other dimensionless ratios) or "px".
     """
 
-    func: Callable[..., np.ndarray]
+    func: Callable[..., FloatArray]
     inputs: tuple[str, ...]
     unit: str
 
@@ -402,7 +407,7 @@ def landmarks_used(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _gather(points: np.ndarray, visibility: np.ndarray, names: list[str]) -> dict[str, np.ndarray]:
+def _gather(points: FloatArray, visibility: FloatArray, names: list[str]) -> dict[str, FloatArray]:
     """Landmarks ``names`` as contiguous float64 arrays, NaN where not visible.
 
     points : (T, 33, D) float; visibility : (T, 33). Returns name → (T, D).
@@ -425,12 +430,14 @@ def _inputs(track: PoseTrack, keys: set[str]) -> dict[str, object]:
     found: dict[str, object] = {"frame_size": track.frame_size, "detected": track.detected,
                                 "back_contour": track.back_contour,
                                 "image_all": track.image[..., :2]}
-    found.update(_gather(track.image[..., :2], track.visibility, image))
+    landmarks = _gather(track.image[..., :2], track.visibility, image)
+    found.update(landmarks)
     found.update((f"world:{k}", v)
                  for k, v in _gather(track.world, track.visibility, world).items())
     if keys & {"trunk", "torso"}:
-        found["trunk"] = trunk_vector(*(found[n] for n in TORSO_LANDMARKS))
-        found["torso"] = torso_length(found["trunk"])
+        trunk = trunk_vector(*(landmarks[n] for n in TORSO_LANDMARKS))
+        found["trunk"] = trunk
+        found["torso"] = torso_length(trunk)
     return found
 
 
