@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from posecheck.checking.columns import ColumnLayout, concrete
 from posecheck.checking.holds import HoldTimer
 from posecheck.checking.phases import phase_mask
+from posecheck.checking.records import Side
 from posecheck.checking.reps import RepCounter
 from posecheck.checking.rules import FaultLog, PeakRule, RuleMonitor
 from posecheck.checking.setup import SetupCheck, SetupTracker
-from posecheck.checking.views import view_bounds, view_cue
-from posecheck.checking.spec import Condition, Spec
+from posecheck.checking.views import VIEW_KEEP_MARGIN, view_bounds, view_cue
+from posecheck.checking.spec import Condition, HoldDefinition, RepDefinition, Spec, SpecError
 from posecheck.measure.vocabulary import SIDES, is_sided, resolve
 
 NAN = float("nan")
@@ -19,9 +20,11 @@ INF = float("inf")
 Bounds = tuple[float, float, bool]
 
 
-def tracks_of(spec: Spec) -> list[str | None]:
+def tracks_of(spec: Spec) -> list[Side | None]:
     """One track per counted side; a single side-less track for 'both' and 'none'."""
-    return {"left": ["left"], "right": ["right"], "alternating": list(SIDES)}.get(spec.sides, [None])
+    tracks: dict[str, list[Side | None]] = {"left": ["left"], "right": ["right"],
+                                            "alternating": list(SIDES)}
+    return tracks.get(spec.sides, [None])
 
 
 def metric_col(layout: ColumnLayout, template: str, side: str | None) -> int:
@@ -33,7 +36,9 @@ def build_setup(spec: Spec, layout: ColumnLayout, hold_seconds: float | None = N
                 ) -> SetupTracker:
     """Framing, view and start-position checks, in the order their cues take priority.
     A ``{side}`` setup condition must hold on each visible side. The "too close" limit is
-    checked at the start only: reaching arms and legs legitimately grow the body's box.
+    checked at the start only: reaching arms and legs legitimately grow the body's box. The
+    view must be inside the spec's views to start and is lost only beyond
+    :data:`VIEW_KEEP_MARGIN` degrees outside them (hysteresis against view-angle jitter).
     ``hold_seconds`` overrides the spec's setup hold (recorded clips)."""
     setup = spec.setup
     checks = [SetupCheck((layout.index("body_in_frame"),), setup.min_body_in_frame, INF, False,
@@ -43,6 +48,9 @@ def build_setup(spec: Spec, layout: ColumnLayout, hold_seconds: float | None = N
               SetupCheck((layout.index("body_height"),), -INF, setup.body_height[1], False,
                          "Step back so your whole body is in view", False),
               SetupCheck((layout.index("view_angle"),), *view_bounds(spec.views),
+                         setup.view_cue or view_cue(spec.views), False),
+              SetupCheck((layout.index("view_angle"),),
+                         *view_bounds(spec.views, margin=VIEW_KEEP_MARGIN),
                          setup.view_cue or view_cue(spec.views), True)]
     for condition in setup.conditions:
         cols = tuple(layout.index(name) for name in concrete(condition.metric))
@@ -111,8 +119,8 @@ class Parts:
     peak_rules: list[list[PeakRule]]
 
 
-def rule_targets(spec: Spec, tracks: list[str | None], template: str
-                 ) -> list[tuple[int, str | None]]:
+def rule_targets(spec: Spec, tracks: list[Side | None], template: str
+                 ) -> list[tuple[int, Side | None]]:
     """(track, side) pairs a rule is evaluated for; track -1 = the working track."""
     if tracks[0] is None:
         return [(0, None)]
@@ -147,23 +155,22 @@ def build_parts(spec: Spec, layout: ColumnLayout, level: str, baseline: dict[int
             monitors.append(monitor)
             if rule.status == "validated" and "hold" in rule.phases:
                 hold_monitors.append(monitor)
-    counters: list[RepCounter] = []
-    timer = None
     if spec.rep is not None:
-        counters = build_counters(spec, layout, tracks, level, baseline)
+        counters = build_counters(spec.rep, layout, tracks, level, baseline)
         if counters is None:
             return None
-    else:
-        timer = build_timer(spec, layout, tracks, baseline)
-        if timer is None:
-            return None
-    return Parts(counters, timer, monitors, hold_monitors, peak_rules)
+        return Parts(counters, None, monitors, hold_monitors, peak_rules)
+    if spec.hold is None:
+        raise SpecError(f"{spec.source or spec.id}: neither a rep nor a hold to check")
+    timer = build_timer(spec.hold, layout, tracks, baseline)
+    if timer is None:
+        return None
+    return Parts([], timer, monitors, hold_monitors, peak_rules)
 
 
-def build_counters(spec: Spec, layout: ColumnLayout, tracks: list[str | None], level: str,
-                   baseline: dict[int, float]) -> list[RepCounter] | None:
+def build_counters(rep: RepDefinition, layout: ColumnLayout, tracks: list[Side | None],
+                   level: str, baseline: dict[int, float]) -> list[RepCounter] | None:
     """One counter per track; thresholds sign-normalised so every rep rises."""
-    rep = spec.rep
     sign = 1.0 if rep.direction == "rising" else -1.0
     counters = []
     for side in tracks:
@@ -182,18 +189,17 @@ def build_counters(spec: Spec, layout: ColumnLayout, tracks: list[str | None], l
     return counters
 
 
-def build_timer(spec: Spec, layout: ColumnLayout, tracks: list[str | None],
+def build_timer(hold: HoldDefinition, layout: ColumnLayout, tracks: list[Side | None],
                 baseline: dict[int, float]) -> HoldTimer | None:
     """The hold timer with each track's position conditions."""
     positions = []
     for side in tracks:
         conditions = []
-        for condition in spec.hold.position:
+        for condition in hold.position:
             col = metric_col(layout, condition.metric, side)
             bounds = shifted(condition, col, 0.0, baseline)
             if bounds is None:
                 return None
             conditions.append((col, *bounds))
         positions.append(conditions)
-    hold = spec.hold
     return HoldTimer(positions, hold.enter_seconds, hold.exit_seconds)
