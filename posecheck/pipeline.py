@@ -13,38 +13,45 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import tempfile
 import threading
 from queue import Empty
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
+from posecheck.blockwise import metric_blocks, switch_times_by_block, track_metrics
 from posecheck.checking.checker import Checker
 from posecheck.checking.recorded import RECORDED_SETUP_HOLD, neutral_from_clip
-from posecheck.pose.estimator import PoseEstimator, estimate_frames
+from posecheck.pose.estimator import PoseEstimator, PoseSink, estimate_frames
 from posecheck.pose.estimator_cache import open_estimator
 from posecheck.checking.events import Event
-from posecheck.measure.filters import one_euro_metrics
-from posecheck.measure.kinematics import compute_metrics
 from posecheck.measure.metrics import Metrics
 from posecheck.pose.people import (PROBE_MAX_PEOPLE, estimate_people_track, people_in_view,
-                              switch_notes, switch_times)
+                                   switch_notes)
 from posecheck.outputs.report import build_report
 from posecheck.pose.sampling import analysed_fps, at_rate
-from posecheck.pose.side_identity import consistent_sides
-from posecheck.io.sources import open_source, source_notes
+from posecheck.io.sources import Frame, FrameSource, open_source, source_notes
 from posecheck.checking.spec import Spec, load_spec
+from posecheck.io.spill import BLOCK_ROWS, is_mapped, spill_folder
 from posecheck.pose.track import FramePose, PoseTrack
+from posecheck.pose.track_spill import SealedTrack, TrackSpill
 
 #: Frames each worker chunk re-reads before its own range so tracking has settled.
 CHUNK_WARMUP_S = 1.0
 #: Videos shorter than this many frames per worker run in one process.
 MIN_FRAMES_PER_WORKER = 120
+#: Videos of more frames than this (10 minutes at 30 fps), or of unknown length, keep their
+#: track and metrics on disk (:mod:`posecheck.pose.track_spill`): in memory they would take
+#: over 110 MB at the peak (about 6 KB a frame, ``benchmarks/README.md``), 6.6 GB for ten
+#: hours. Shorter ones stay in memory: no disk traffic, and an analysis sent back from a
+#: worker process or a cluster is pickled whole anyway.
+SPILL_MIN_FRAMES = 18_000
 
 Progress = Callable[[int], None]
 
@@ -103,44 +110,58 @@ def _stop_requested(_frame: Any = None, _pose: Any = None) -> None:
         raise KeyboardInterrupt
 
 
+class _FromFrame:
+    """A sink that keeps the poses of the frames from ``start`` on: a chunk's warm-up frames
+    go through the model only. ``frames(...)`` wraps the frames the model sees."""
+
+    def __init__(self, into: PoseSink, start: int) -> None:
+        self.into, self.start, self.index = into, start, -1
+
+    def frames(self, frames: Iterable[Frame]) -> Iterator[Frame]:
+        for frame in frames:
+            self.index = frame.index
+            yield frame
+
+    def append(self, pose: FramePose) -> None:
+        if self.index >= self.start:
+            self.into.append(pose)
+
+
 def _estimate_chunk(target: str, start: int, stop: int, warmup: int, model: str,
-                    segmentation: bool, analysis_fps: float | None = None) -> PoseTrack:
+                    segmentation: bool, analysis_fps: float | None = None,
+                    spill_to: str | None = None) -> PoseTrack | SealedTrack:
     """Landmarks of frames [start, stop), after re-reading ``warmup`` frames before start.
-    Its meta tells what the source found in [start, stop) (see :meth:`FileSource.meta`)."""
-    first = max(0, start - warmup)
-    source = open_source(target, first, stop)
+    Its meta tells what the source found in [start, stop) (see :meth:`FileSource.meta`).
+    ``spill_to``: a folder to write the track to (returned sealed) instead of memory."""
+    source = open_source(target, max(0, start - warmup), stop)
     queue = _progress_queue
-    indices: list[int] = []     # the frames analysed (every frame, or those of at_rate)
     reported = start
 
-    def report(frame, _pose) -> None:
+    def report(frame: Frame, _pose: FramePose) -> None:
         nonlocal reported
         _stop_requested()
         if frame.index + 1 - reported >= PROGRESS_EVERY:
             queue.put(frame.index + 1 - reported)
             reported = frame.index + 1
 
-    def frames() -> Iterator[Any]:
-        for frame in at_rate(source, analysis_fps):
-            indices.append(frame.index)
-            yield frame
-
+    spill = TrackSpill(Path(spill_to)) if spill_to is not None else None
     poses: list[FramePose] = []
-    interrupted = False
+    kept = _FromFrame(spill if spill is not None else poses, start)
+    meta: dict[str, Any] = {}
     with PoseEstimator(model, segmentation=segmentation) as estimator:
         try:
-            estimate_frames(frames(), estimator,
-                            report if queue is not None else _stop_requested, poses)
+            estimate_frames(kept.frames(at_rate(source, analysis_fps)), estimator, kept,
+                            report if queue is not None else _stop_requested)
         except KeyboardInterrupt:  # the run was stopped: return the frames done
-            interrupted = True
+            meta["interrupted"] = True
     if queue is not None:
         queue.put(stop - reported)
-    track = PoseTrack.from_frames(poses, analysed_fps(source.fps, analysis_fps),
-                                  source.frame_size, source.name, model)
-    track.meta.update(source.meta(since=start))
-    track = track[np.flatnonzero(np.asarray(indices[:len(poses)], int) >= start)]  # no warm-up
-    if interrupted:
-        track.meta["interrupted"] = True
+    meta = {**source.meta(since=start), **meta}
+    fps = analysed_fps(source.fps, analysis_fps)
+    if spill is not None:
+        return spill.sealed(fps, source.frame_size, source.name, model, meta)
+    track = PoseTrack.from_frames(poses, fps, source.frame_size, source.name, model)
+    track.meta.update(meta)
     return track
 
 
@@ -148,7 +169,8 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
                    segmentation: bool = True, progress: Progress | None = None,
                    min_frames_per_worker: int = MIN_FRAMES_PER_WORKER,
                    max_people: int = 1, score: Callable[[PoseTrack], float] | None = None,
-                   analysis_fps: float | None = None) -> PoseTrack:
+                   analysis_fps: float | None = None, spill_dir: str | Path | None = None,
+                   spill_min_frames: int | None = SPILL_MIN_FRAMES) -> PoseTrack:
     """The PoseTrack of a video, split across ``workers`` processes for long files.
 
     ``max_people`` > 1 looks for several people and follows the one who exercises
@@ -158,9 +180,15 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
 
     Each chunk starts its own PoseLandmarker ``CHUNK_WARMUP_S`` before its range, so the
     merged track matches a single-process run except for a frame or two at chunk starts.
+
+    A video of more than ``spill_min_frames`` frames (None: never), or of unknown length,
+    is spilled: its track is written to a spill folder in ``spill_dir`` (default: the system's
+    temporary folder) as the model runs and comes back mapped from disk (:mod:`posecheck.pose.
+    track_spill`), so memory does not grow with its length. Several people: always in memory.
     """
     source = open_source(target)
     count = source.frame_count
+    spilling = spill_min_frames is not None and (count is None or count > spill_min_frames)
     if max_people > 1:
         with open_estimator(model, segmentation, max_people) as estimator:
             track = estimate_people_track(
@@ -169,21 +197,42 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
                 (lambda f: progress(1)) if progress else None, score)
         track.meta.update(source.meta())
         return track
-    if source.is_live or count is None or workers <= 1 or count < workers * min_frames_per_worker:
-        poses: list[FramePose] = []
-        interrupted = False
-        with open_estimator(model, segmentation) as estimator:
-            try:
-                estimate_frames(at_rate(source, analysis_fps), estimator,
-                                (lambda f, p: progress(1)) if progress else None, poses)
-            except KeyboardInterrupt:  # keep the work done so far: it gets its report
-                interrupted = True
-        track = PoseTrack.from_frames(poses, analysed_fps(source.fps, analysis_fps),
-                                      source.frame_size, source.name, model)
-        track.meta.update(source.meta())
-        if interrupted:
-            track.meta["interrupted"] = True
-        return track
+    with spill_folder(spill_dir) if spilling else nullcontext(None) as folder:
+        if source.is_live or count is None or workers <= 1 or \
+                count < workers * min_frames_per_worker:
+            return _estimate_here(source, model, segmentation, progress, analysis_fps, folder)
+        return _estimate_chunks(source, count, model, workers, segmentation, progress,
+                                analysis_fps, folder)
+
+
+def _estimate_here(source: FrameSource, model: str, segmentation: bool,
+                   progress: Progress | None, analysis_fps: float | None,
+                   folder: Path | None) -> PoseTrack:
+    """The track of a whole source, in this process (spilled into ``folder`` if given)."""
+    spill = TrackSpill(folder / "track") if folder is not None else None
+    poses: list[FramePose] = []
+    interrupted = False
+    with open_estimator(model, segmentation) as estimator:
+        try:
+            estimate_frames(at_rate(source, analysis_fps), estimator,
+                            spill if spill is not None else poses,
+                            (lambda f, p: progress(1)) if progress else None)
+        except KeyboardInterrupt:  # keep the work done so far: it gets its report
+            interrupted = True
+    fps = analysed_fps(source.fps, analysis_fps)
+    track = (spill.track(fps, source.frame_size, source.name, model) if spill is not None
+             else PoseTrack.from_frames(poses, fps, source.frame_size, source.name, model))
+    track.meta.update(source.meta())
+    if interrupted:
+        track.meta["interrupted"] = True
+    return track
+
+
+def _estimate_chunks(source: FrameSource, count: int, model: str, workers: int,
+                     segmentation: bool, progress: Progress | None,
+                     analysis_fps: float | None, folder: Path | None) -> PoseTrack:
+    """The track of a video file split into ``workers`` chunks on as many processes (each
+    spilled into a sub-folder of ``folder`` if given, then joined there)."""
     bounds = np.linspace(0, count, workers + 1).round().astype(int)
     warmup = int(round(CHUNK_WARMUP_S * source.fps))
     context = multiprocessing.get_context("spawn")
@@ -193,9 +242,10 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=(queue, stop)) as pool:
         with _sigint_ignored():  # the workers start here and keep ignoring Ctrl-C
-            futures = [pool.submit(_estimate_chunk, str(target), int(a), int(b), warmup, model,
-                                   segmentation, analysis_fps)
-                       for a, b in zip(bounds[:-1], bounds[1:])]
+            futures = [pool.submit(_estimate_chunk, source.name, int(a), int(b), warmup, model,
+                                   segmentation, analysis_fps,
+                                   None if folder is None else str(folder / f"chunk-{k}"))
+                       for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
         try:
             while queue is not None and not all(f.done() for f in futures):
                 try:
@@ -212,14 +262,15 @@ def estimate_video(target: str | int, model: str = "full", workers: int = 1,
         except Empty:
             break
     return _leading_frames([_chunk(f, interrupted) for f in futures], source, model,
-                           interrupted)
+                           interrupted, folder)
 
 
 def _chunk(future: Future, interrupted: bool) -> PoseTrack | None:
-    """A chunk's track; None for a chunk lost to the interruption (a worker killed by the
-    same SIGTERM, say)."""
+    """A chunk's track (opened if it was spilled); None for a chunk lost to the interruption
+    (a worker killed by the same SIGTERM, say)."""
     try:
-        return future.result()
+        chunk = future.result()
+        return chunk.open() if isinstance(chunk, SealedTrack) else chunk
     except (BrokenProcessPool, CancelledError):
         if not interrupted:
             raise
@@ -227,9 +278,10 @@ def _chunk(future: Future, interrupted: bool) -> PoseTrack | None:
 
 
 def _leading_frames(chunks: list[PoseTrack | None], source: Any, model: str,
-                    interrupted: bool) -> PoseTrack:
-    """The chunks joined, up to the first one that was cut short: an interrupted run's track
-    covers the frames from the start that were all analysed."""
+                    interrupted: bool, folder: Path | None = None) -> PoseTrack:
+    """The chunks joined (in a spill in ``folder`` if given), up to the first one that was cut
+    short: an interrupted run's track covers the frames from the start that were all analysed.
+    """
     done: list[PoseTrack] = []
     for chunk in chunks:
         if chunk is not None:
@@ -237,7 +289,7 @@ def _leading_frames(chunks: list[PoseTrack | None], source: Any, model: str,
         if chunk is None or chunk.meta.get("interrupted"):
             interrupted = True
             break
-    track = (PoseTrack.concatenate(done) if done else
+    track = (_joined(done, folder) if done else
              PoseTrack.empty(source.fps, source.frame_size, source.name, model))
     track.meta.update(source.meta())   # how the file is timed, the same for every chunk
     track.meta["unreadable_times"] = [t for c in done for t in c.meta.get("unreadable_times", [])]
@@ -246,26 +298,48 @@ def _leading_frames(chunks: list[PoseTrack | None], source: Any, model: str,
     return track
 
 
-def exercise_metrics(track: PoseTrack) -> Metrics:
+def _joined(tracks: list[PoseTrack], folder: Path | None) -> PoseTrack:
+    """Tracks joined end to end (metadata from the first), in memory or in a spill."""
+    if folder is None:
+        return PoseTrack.concatenate(tracks)
+    spill = TrackSpill(folder / "joined")
+    for track in tracks:
+        spill.extend(track)
+    first = tracks[0]
+    joined = spill.track(first.fps, first.frame_size, first.source, first.model)
+    joined.meta.update(first.meta)
+    return joined
+
+
+def exercise_metrics(track: PoseTrack, spill_dir: str | Path | None = None,
+                     frames: int = BLOCK_ROWS) -> Metrics:
     """Kinematic metrics of a track with left/right flickers undone, smoothed causally exactly
-    as a live session does."""
-    return one_euro_metrics(compute_metrics(consistent_sides(track)[0]))
+    as a live session does (:func:`posecheck.blockwise.track_metrics`). A track mapped from
+    disk is read a block at a time and its metrics go to a spill in ``spill_dir`` (default:
+    the system's temporary folder). ``frames``: frames read at a time."""
+    if not is_mapped(track.times):
+        return track_metrics(track, frames)
+    return track_metrics(track, frames, spill_dir or tempfile.gettempdir())
 
 
-def check(track: PoseTrack, spec: Spec, strictness: str = "standard", mode: str = "recorded"
+def check(track: PoseTrack, spec: Spec, strictness: str = "standard", mode: str = "recorded",
+          spill_dir: str | Path | None = None, frames: int = BLOCK_ROWS
           ) -> tuple[Metrics, list[Event], dict[str, Any]]:
     """Run the checker over a whole track: metrics, events and the checker's summary.
 
     ``mode="recorded"`` takes the neutral pose from the whole clip and needs only a short setup
     hold (:mod:`posecheck.checking.recorded`); ``mode="live"`` decides as a live session does.
+    The metrics are fed to the checker ``frames`` at a time (the same events as all at once);
+    a track mapped from disk gets its metrics spilled to ``spill_dir`` (:func:`exercise_metrics`).
     """
-    metrics = exercise_metrics(track)
+    metrics = exercise_metrics(track, spill_dir, frames)
     if mode == "recorded":
-        checker = Checker(spec, strictness, neutral_from_clip(spec, metrics), RECORDED_SETUP_HOLD,
-                          edge_reps=True)
+        checker = Checker(spec, strictness, neutral_from_clip(spec, metrics, frames),
+                          RECORDED_SETUP_HOLD, edge_reps=True)
     else:
         checker = Checker(spec, strictness=strictness)
-    events = checker.feed_batch(metrics)
+    events = [event for block in metric_blocks(metrics, frames)
+              for event in checker.feed_batch(block)]
     if len(metrics):
         events += checker.finish(float(metrics.times[-1]))
     return metrics, events, checker.summary()
@@ -274,13 +348,18 @@ def check(track: PoseTrack, spec: Spec, strictness: str = "standard", mode: str 
 def analyze(target: str | Path, exercise: str | Spec, model: str = "full", workers: int = 1,
             strictness: str = "standard", segmentation: bool = True,
             progress: Progress | None = None, max_people: int | None = None,
-            mode: str = "recorded", analysis_fps: float | None = None) -> Analysis:
+            mode: str = "recorded", analysis_fps: float | None = None,
+            spill: bool | None = None, spill_dir: str | Path | None = None) -> Analysis:
     """Analyse a video file (or a saved ``.npz`` PoseTrack) for one exercise (a spec id, a
     spec file or a loaded :class:`Spec`). ``max_people`` > 1: follow the one who exercises
     among several people, and say so in the report's notes; None: look first
     (:func:`posecheck.pose.people.people_in_view`) and do so only if several people are in view.
     ``mode``: see :func:`check` ("live" decides frame by frame as a live session does).
-    ``analysis_fps``: run the model on at most this many frames a second (None: every frame)."""
+    ``analysis_fps``: run the model on at most this many frames a second (None: every frame).
+    ``spill``: keep the track and metrics on disk (True), in memory (False), or on disk for
+    videos of more than :data:`SPILL_MIN_FRAMES` frames (None); spill folders go in
+    ``spill_dir`` (default: the system's temporary folder) and are gone when this returns (the
+    arrays stay readable: :mod:`posecheck.io.spill`)."""
     spec = exercise if isinstance(exercise, Spec) else load_spec(exercise)
     target = str(target)
     if target.endswith(".npz"):
@@ -291,12 +370,13 @@ def analyze(target: str | Path, exercise: str | Spec, model: str = "full", worke
         track = estimate_video(
             target, model, workers, segmentation, progress, max_people=max_people,
             score=lambda person: check(person, spec, strictness)[2]["reps"]["total"],
-            analysis_fps=analysis_fps)
-    metrics, events, summary = check(track, spec, strictness, mode)
+            analysis_fps=analysis_fps, spill_dir=spill_dir,
+            spill_min_frames={None: SPILL_MIN_FRAMES, True: 0, False: None}[spill])
+    metrics, events, summary = check(track, spec, strictness, mode, spill_dir)
     interrupted = bool(track.meta.get("interrupted"))
     covered = float(track.times[-1]) if len(track) else 0.0
     people = track.meta.get("people_notes")  # set by the multi-person pass
-    notes = tuple(people if people is not None else switch_notes(switch_times(track))) + (
+    notes = tuple(people if people is not None else switch_notes(switch_times_by_block(track))) + (
         (f"interrupted by the user: the report covers the first {covered:.1f} s",)
         if interrupted else ()) + tuple(source_notes(track.meta))
     notes += _rate_note(track, analysis_fps)

@@ -11,7 +11,8 @@ from conftest import ROOT
 PACKAGE = ROOT / "posecheck"
 #: Stages from the bottom up; a module may import its own stage and those below.
 LAYERS = ("errors", "io", "pose", "measure", "checking", "outputs",
-          "pipeline analyze_run engines dask_engine bench", "live", "synth", "cli __init__")
+          "blockwise pipeline analyze_run engines dask_engine bench", "live", "synth",
+          "cli __init__")
 
 
 def layer(module: str) -> int:

@@ -16,8 +16,11 @@ machine as live: a clip with a proper setup gives the same counts either way.
 """
 from __future__ import annotations
 
+from typing import Iterable, Iterator
+
 import numpy as np
 
+from posecheck.io.spill import BLOCK_ROWS, read_blocks
 from posecheck.checking.columns import ColumnLayout
 from posecheck.checking.compile import build_setup, calibration_names, metric_col, tracks_of
 from posecheck.measure.metrics import Metrics
@@ -39,50 +42,91 @@ def start_position_mask(spec: Spec, layout: ColumnLayout, table: np.ndarray) -> 
     return build_setup(spec, layout).in_position(table)
 
 
-def rest_mask(spec: Spec, layout: ColumnLayout, table: np.ndarray,
-              position: np.ndarray) -> np.ndarray:
-    """(T,) bool: start-position frames in which no counted side is mid-rep.
+def rest_limits(spec: Spec, layout: ColumnLayout,
+                tables: Iterable[tuple[np.ndarray, np.ndarray]]) -> dict[int, float]:
+    """Column of each counted side's rep metric → the level (sign-normalised so reps rise)
+    at or under which that side is at rest, from ``tables``: (table (T, columns) in ``layout``,
+    its start-position mask (T,)) pairs, the blocks of a whole clip in order.
 
-    A side's rest level is the :data:`REST_QUANTILE` quantile of its rep metric (sign-normalised
-    so reps rise) over the start-position frames, or for absolute thresholds the rep's ``end``;
-    a side is at rest within half the rep's ``end`` excursion of that level, or while hidden
-    (a far limb hidden at rest). Holds have no rep metric: every start-position frame is rest.
+    The level is the :data:`REST_QUANTILE` quantile of the rep metric over the start-position
+    frames plus half the rep's ``end`` excursion, or for absolute thresholds the rep's ``end``;
+    a side never seen in position has none. Holds have no rep metric: no levels.
     """
     rep = spec.rep
     if rep is None:
+        return {}
+    sign = 1.0 if rep.direction == "rising" else -1.0
+    cols = [metric_col(layout, rep.metric, side) for side in tracks_of(spec)]
+    if rep.relative_to != "neutral":
+        return {col: sign * rep.end for col in cols}
+    seen: dict[int, list[np.ndarray]] = {col: [] for col in cols}
+    for table, position in tables:
+        for col in cols:
+            x = sign * table[:, col]
+            seen[col].append(x[position & ~np.isnan(x)])
+    limits = {}
+    for col, parts in seen.items():
+        values = np.concatenate(parts)
+        if values.size:
+            limits[col] = float(np.quantile(values, REST_QUANTILE)) + 0.5 * abs(rep.end)
+    return limits
+
+
+def rest_mask(spec: Spec, layout: ColumnLayout, table: np.ndarray, position: np.ndarray,
+              limits: dict[int, float] | None = None) -> np.ndarray:
+    """(T,) bool: start-position frames in which no counted side is mid-rep: each side's rep
+    metric is within its rest level (:func:`rest_limits`, of this table unless ``limits`` are
+    given, e.g. for a whole clip read in blocks) or hidden (a far limb hidden at rest)."""
+    rep = spec.rep
+    if rep is None:
         return position
+    if limits is None:
+        limits = rest_limits(spec, layout, [(table, position)])
     sign = 1.0 if rep.direction == "rising" else -1.0
     rest = position.copy()
-    for side in tracks_of(spec):
-        x = sign * table[:, metric_col(layout, rep.metric, side)]
-        seen = x[position & ~np.isnan(x)]
-        if rep.relative_to == "neutral":
-            if seen.size == 0:
-                continue
-            limit = np.quantile(seen, REST_QUANTILE) + 0.5 * abs(rep.end)
-        else:
-            limit = sign * rep.end
+    for col, limit in limits.items():
+        x = sign * table[:, col]
         rest &= np.isnan(x) | (x <= limit)
     return rest
 
 
-def neutral_from_clip(spec: Spec, metrics: Metrics) -> dict[str, float] | None:
+def neutral_from_clip(spec: Spec, metrics: Metrics,
+                      frames: int = BLOCK_ROWS) -> dict[str, float] | None:
     """The user's neutral pose, metric name → value, from a whole recorded clip: the median of
     each calibration metric over the clip's rest frames (:func:`rest_mask`) where it is visible
     (NaN when seen in under half of them). None when the spec has no calibration or the clip
     holds under :data:`MIN_NEUTRAL_SECONDS` of rest (the checker then calibrates as live does).
+
+    The clip is read ``frames`` at a time, twice (rest levels, then rest frames), so a long
+    memory-mapped clip stays on disk; only the values at rest are gathered.
     """
     if spec.calibration is None or len(metrics) == 0:
         return None
     layout = ColumnLayout(spec)
-    table = layout.table(metrics)
-    mask = rest_mask(spec, layout, table, start_position_mask(spec, layout, table))
-    steps = np.diff(metrics.times, append=metrics.times[-1])
-    if steps[mask].sum() < MIN_NEUTRAL_SECONDS:
+
+    def tables() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(table, start-position mask, seconds to the next frame) of each block."""
+        for (start, values), (_, times) in zip(read_blocks(metrics.values, frames),
+                                               read_blocks(metrics.times, frames)):
+            table = layout.table(Metrics(metrics.names, values, times))
+            end = start + len(times)
+            after = metrics.times[end] if end < len(metrics) else times[-1]
+            yield table, start_position_mask(spec, layout, table), np.diff(times, append=after)
+
+    limits = rest_limits(spec, layout, ((table, position) for table, position, _ in tables()))
+    names = calibration_names(spec, layout)
+    steps: list[np.ndarray] = []
+    at_rest: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    for table, position, step in tables():
+        mask = rest_mask(spec, layout, table, position, limits)
+        steps.append(step[mask])
+        for name in names:
+            at_rest[name].append(table[mask, layout.index(name)])
+    if np.concatenate(steps).sum() < MIN_NEUTRAL_SECONDS:
         return None
     neutral = {}
-    for name in calibration_names(spec, layout):
-        values = table[mask, layout.index(name)]
+    for name in names:
+        values = np.concatenate(at_rest[name])
         seen = values[~np.isnan(values)]
         neutral[name] = (float(np.median(seen)) if seen.size and 2 * seen.size >= values.size
                          else float("nan"))

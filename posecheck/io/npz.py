@@ -20,9 +20,11 @@ import os
 import stat
 import zipfile
 import zlib
-from typing import IO
+from typing import IO, Mapping
 
 import numpy as np
+
+from posecheck.io.spill import read_blocks
 
 #: Arrays a file may hold, and the bytes they may claim together (1 GiB).
 MAX_MEMBERS = 64
@@ -90,3 +92,23 @@ def _checked_size(fh: IO[bytes], info: zipfile.ZipInfo, budget: int) -> int:
     if size > info.file_size:
         raise _Refused(f"{name}: claims {size} bytes but holds {info.file_size} (truncated?)")
     return size
+
+
+def write_npz(fh: IO[bytes], arrays: Mapping[str, np.ndarray]) -> None:
+    """Write ``arrays`` as a compressed ``.npz`` archive to the open binary file ``fh`` (what
+    ``np.savez_compressed`` writes, one ``<name>.npy`` member each), reading each array a block
+    of rows at a time (:func:`posecheck.io.spill.read_blocks`)."""
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        for name, value in arrays.items():
+            array = np.asarray(value)
+            if array.dtype.hasobject:
+                raise ValueError(f"{name}: holds Python objects, which posecheck never writes")
+            header = {"descr": np.lib.format.dtype_to_descr(array.dtype),
+                      "fortran_order": False, "shape": array.shape}
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array_header_1_0(member, header)
+                if array.ndim == 0:
+                    member.write(array.tobytes())
+                    continue
+                for _, block in read_blocks(array):
+                    member.write(np.ascontiguousarray(block).tobytes())

@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol
 
 import numpy as np
 
@@ -154,24 +154,28 @@ class PoseEstimator:
         self.close()
 
 
-def estimate_frames(frames: Iterable[Frame], estimator: PoseEstimator,
-                    on_frame: Callable[[Frame, FramePose], None] | None = None,
-                    into: list[FramePose] | None = None) -> list[FramePose]:
-    """Run the estimator over frames; ``on_frame`` sees each frame and its result. Results are
-    appended to ``into`` (a new list by default), which keeps them if the loop is interrupted.
-    """
-    poses = [] if into is None else into
+class PoseSink(Protocol):
+    """Where :func:`estimate_frames` puts each frame's result: a list, or a
+    :class:`~posecheck.pose.track_spill.TrackSpill` writing them to disk."""
+
+    def append(self, pose: FramePose, /) -> None: ...
+
+
+def estimate_frames(frames: Iterable[Frame], estimator: PoseEstimator, into: PoseSink,
+                    on_frame: Callable[[Frame, FramePose], None] | None = None) -> None:
+    """Run the estimator over frames, appending each result to ``into`` (which keeps them if
+    the loop is interrupted); ``on_frame`` sees each frame and its result."""
     for frame in frames:
         pose = estimator.process(frame.image, frame.time)
-        poses.append(pose)
+        into.append(pose)
         if on_frame is not None:
             on_frame(frame, pose)
-    return poses
 
 
 def estimate_track(source: FrameSource, estimator: PoseEstimator,
                    on_frame: Callable[[Frame, FramePose], None] | None = None) -> PoseTrack:
     """The PoseTrack of a whole source."""
-    poses = estimate_frames(source, estimator, on_frame)
+    poses: list[FramePose] = []
+    estimate_frames(source, estimator, poses, on_frame)
     return PoseTrack.from_frames(poses, source.fps, source.frame_size, source.name,
                                  estimator.model_name)

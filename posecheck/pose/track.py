@@ -17,17 +17,21 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 from posecheck.io.atomic import atomic_path
 from posecheck.errors import TrackError, strip_controls
 from posecheck.pose.landmarks import MIRROR, NUM_LANDMARKS
-from posecheck.io.npz import read_npz
+from posecheck.io.npz import read_npz, write_npz
+from posecheck.io.spill import BLOCK_ROWS, read_blocks
 
 #: Samples along the shoulder-to-hip chord in the back-contour profile.
 CONTOUR_SAMPLES = 24
 SCHEMA = 1
+#: The per-frame arrays of a track, in the order they are saved.
+_ARRAYS = ("image", "world", "visibility", "presence", "times", "back_contour")
 
 
 @dataclass(frozen=True)
@@ -114,8 +118,12 @@ class PoseTrack:
 
     @property
     def detected(self) -> np.ndarray:
-        """(T,) bool: a person was found in the frame."""
-        return ~np.isnan(self.image[:, 0, 0])
+        """(T,) bool: a person was found in the frame (read a block at a time, so a
+        memory-mapped track stays on disk)."""
+        if len(self) == 0:
+            return np.zeros(0, bool)
+        return np.concatenate([~np.isnan(block[:, 0, 0])
+                               for _, block in read_blocks(self.image)])
 
     @property
     def detected_ratio(self) -> float:
@@ -130,6 +138,14 @@ class PoseTrack:
             times=self.times[index], back_contour=self.back_contour[index],
             meta=dict(self.meta),
         )
+
+    def blocks(self, frames: int = BLOCK_ROWS) -> Iterator["PoseTrack"]:
+        """The track as consecutive pieces of ``frames`` frames, each in memory (copies of a
+        memory-mapped track's rows, views of a track in memory); their meta is the track's."""
+        pieces = [read_blocks(getattr(self, name), frames) for name in _ARRAYS]
+        for parts in zip(*pieces):
+            yield replace(self, **{name: block for name, (_, block) in zip(_ARRAYS, parts)},
+                          meta=dict(self.meta))
 
     @classmethod
     def concatenate(cls, tracks: list["PoseTrack"]) -> "PoseTrack":
@@ -153,13 +169,11 @@ class PoseTrack:
     def save(self, path: str | Path) -> None:
         """Write the track to ``path`` (.npz), atomically."""
         with atomic_path(path) as part, open(part, "wb") as fh:
-            np.savez_compressed(
-                fh, schema=SCHEMA, image=self.image, world=self.world,
-                visibility=self.visibility, presence=self.presence, times=self.times,
-                back_contour=self.back_contour, fps=self.fps,
-                frame_size=np.array(self.frame_size), source=self.source, model=self.model,
-                meta=json.dumps(self.meta, default=_plain),
-            )
+            write_npz(fh, {
+                "schema": np.array(SCHEMA), **{name: getattr(self, name) for name in _ARRAYS},
+                "fps": np.array(self.fps), "frame_size": np.array(self.frame_size),
+                "source": np.array(self.source), "model": np.array(self.model),
+                "meta": np.array(json.dumps(self.meta, default=_plain))})
 
     @classmethod
     def load(cls, path: str | Path) -> "PoseTrack":
