@@ -14,7 +14,7 @@ class Calibrator:
         self._start: float | None = None
         self._samples: list[list[float]] = [[] for _ in cols]
         self._frames = 0
-        self._last: float | None = None
+        self._last = 0.0            # the latest frame's time, once there is a first
 
     def add(self, t: float, v: list[float]) -> bool:
         """Add frame ``v``; True once ``seconds`` have been collected."""

@@ -25,8 +25,9 @@ from posecheck.checking.compile import (Parts, build_parts, build_setup, calibra
                                         fill_sides, stillness_limits, tracks_of)
 from posecheck.checking.holds import ENDED as HOLD_ENDED
 from posecheck.checking.holds import STARTED as HOLD_STARTED
+from posecheck.checking.holds import HoldTimer
 from posecheck.checking.phases import REST
-from posecheck.checking.records import HoldRecord, RepDetail, Summary
+from posecheck.checking.records import HoldRecord, RepDetail, Side, Summary
 from posecheck.checking.reps import COMPLETED, STARTED, RepCounter
 from posecheck.checking.rules import FaultLog
 from posecheck.checking.summary import asymmetry, hold_totals
@@ -35,7 +36,9 @@ from posecheck.measure.metrics import Metrics
 from posecheck.checking.spec import LEVELS, Spec
 from posecheck.measure.vocabulary import resolve
 
-WAITING, CALIBRATING, ACTIVE = range(3)
+#: Before counting: waiting for the setup, measuring the neutral pose. The checker counts
+#: (reps or a hold) while it has compiled parts (``Checker._parts``).
+WAITING, CALIBRATING = range(2)
 
 REJECT_CUES = {"too_short": "", "too_shallow": "",
                "too_long": "", "not_visible": "I lost sight of you during that rep",
@@ -89,11 +92,14 @@ class Checker:
         self._last_t: float | None = None
         self._waited: dict[str, float] = {}  # setup cue → seconds spent waiting on it
         self._calibrator: Calibrator | None = None
-        self._parts: Parts | None = None
+        self._parts: Parts | None = None     # set while counting, None before
+        # What counting reads from the spec: the rep metric, or how often a hold reports.
+        self._rep_metric = spec.rep.metric if spec.rep is not None else None
+        self._progress_seconds = spec.hold.progress_seconds if spec.hold is not None else 0.0
         self._phases = [REST] * (len(self.tracks) + 1)  # per track, then the working track's
         self._view = float("nan")
         self._working = -1
-        self._last_side: str | None = None
+        self._last_side: Side | None = None
         self._next_progress = 0.0
         self._target_reached = False
         self.faults = FaultLog()
@@ -125,14 +131,15 @@ class Checker:
         view = v[self._view_col]
         if view == view:
             self._view = view
-        if self._state == ACTIVE:
+        parts = self._parts
+        if parts is not None:
             cue = self._setup.still_holds(t, v)
             if cue is not None:
                 self._lose_setup(t, cue, out)
-            elif self._parts.timer is None:
-                self._step_reps(t, v, out)
+            elif parts.timer is None:
+                self._step_reps(parts, t, v, out)
             else:
-                self._step_hold(t, v, out)
+                self._step_hold(parts, parts.timer, t, v, out)
         elif self._state == WAITING:
             if self._first_seen is None and v[self._seen_col] == v[self._seen_col]:
                 self._first_seen = t
@@ -157,26 +164,27 @@ class Checker:
     def _on_ready(self, t: float, out: list[Event]) -> None:
         if self.spec.calibration is None:
             out.append(Event("ready", t, None, None, "Go", {}))
-            self._activate(build_parts(self.spec, self.layout, self.strictness, {},
-                                       self.faults))
+            parts = build_parts(self.spec, self.layout, self.strictness, {}, self.faults)
+            assert parts is not None, "loading lets only a calibrated spec count from neutral"
+            self._activate(parts)
             return
         if self._neutral is not None and self._activate_with(self._neutral, t, out):
             return
         out.append(Event("ready", t, None, None, "Hold still for a moment", {}))
         self._state = CALIBRATING
         if self._calibrator is not None and self._calibrator.complete:
-            self._finish_calibration(t, out)
+            self._finish_calibration(self._calibrator, t, out)
 
     def _calibrate_while_waiting(self, t: float, v: list[float], ready: bool) -> None:
         """The start position held still during the setup wait already counts toward the
         neutral-pose measurement, so a user who starts moving right after getting into
         position loses no rep."""
-        if self.spec.calibration is None:
+        calibration = self.spec.calibration
+        if calibration is None:
             return
         if ready or self._setup.holding:
             if self._calibrator is None:
-                self._calibrator = Calibrator(self._calibration_cols,
-                                              self.spec.calibration.seconds)
+                self._calibrator = Calibrator(self._calibration_cols, calibration.seconds)
             self._calibrator.add(t, v)
         else:
             self._calibrator = None
@@ -191,12 +199,13 @@ class Checker:
         if not self._setup.position_kept(t, v):
             self._recalibrate(t, out)
             return
-        if self._calibrator.add(t, v):
-            self._finish_calibration(t, out)
-
-    def _finish_calibration(self, t: float, out: list[Event]) -> None:
-        """Baseline from the collected window, unless the user moved during it."""
         calibrator = self._calibrator
+        assert calibrator is not None, "calibrating starts with a calibrator"
+        if calibrator.add(t, v):
+            self._finish_calibration(calibrator, t, out)
+
+    def _finish_calibration(self, calibrator: Calibrator, t: float, out: list[Event]) -> None:
+        """Baseline from the collected window, unless the user moved during it."""
         if any(calibrator.spread(col) > limit for col, limit in self._stillness):
             self._recalibrate(t, out)
             return
@@ -221,14 +230,15 @@ class Checker:
         if self._setup.last_cue != RECALIBRATE_CUE:
             self._setup.last_cue = RECALIBRATE_CUE
             out.append(Event("setup", t, None, None, RECALIBRATE_CUE, {}))
-        self._calibrator = Calibrator(self._calibration_cols, self.spec.calibration.seconds)
+        calibration = self.spec.calibration
+        assert calibration is not None, "only a spec with a calibration recalibrates"
+        self._calibrator = Calibrator(self._calibration_cols, calibration.seconds)
 
     def _activate(self, parts: Parts) -> None:
         if self._clip_cut and not self.setup_complete:
             for counter in parts.counters:
                 counter.arm_at_clip_start()
         self._parts = parts
-        self._state = ACTIVE
         self._working = -1
         self.setup_complete = True
 
@@ -243,31 +253,33 @@ class Checker:
         """The clip ends at ``t``: with ``edge_reps``, a rep still under way that reached its
         peak counts (``partial`` = "end"). Live sessions do not call this."""
         out: list[Event] = []
-        if self._edge_reps and self._state == ACTIVE and self._parts.timer is None:
-            for i, counter in enumerate(self._parts.counters):
+        parts = self._parts
+        if self._edge_reps and parts is not None and parts.timer is None:
+            for i, counter in enumerate(parts.counters):
                 if counter.finish(t) == COMPLETED:
-                    self._on_rep_completed(i, counter, t, out)
+                    self._on_rep_completed(parts, i, counter, t, out)
         return out
 
     def _lose_setup(self, t: float, cue: str, out: list[Event]) -> None:
         """Setup broke: drop the rep or hold in progress, close faults, wait again."""
         parts = self._parts
-        if self._state == ACTIVE:
+        if parts is not None:
             for counter in parts.counters:
                 if counter.active:
                     counter.abort()
                     self._reject(counter, "setup_lost", t, out)
             if parts.timer is not None and parts.timer.current >= 0:
                 parts.timer.stop(t)
-                self._end_hold(t, out)
+                self._end_hold(parts.timer, t, out)
             for monitor in parts.monitors:
                 if monitor.record is not None:
                     monitor.end(t, out)
         out.append(Event("setup", t, None, None, cue, {}))
         self._calibrator = None
+        self._parts = None
         self._state = WAITING
 
-    def _side_started(self, side: str | None, t: float, out: list[Event]) -> None:
+    def _side_started(self, side: Side | None, t: float, out: list[Event]) -> None:
         """Note the working side; emit ``side_switch`` when it changes."""
         if side is None:
             return
@@ -278,9 +290,10 @@ class Checker:
 
     # --------------------------------------------------------------------- reps
 
-    def _step_reps(self, t: float, v: list[float], out: list[Event]) -> None:
-        parts, phases = self._parts, self._phases
-        finished, started = [], []
+    def _step_reps(self, parts: Parts, t: float, v: list[float], out: list[Event]) -> None:
+        phases = self._phases
+        finished: list[tuple[int, RepCounter, int]] = []
+        started: list[int] = []
         for i, counter in enumerate(parts.counters):
             code = counter.step(t, v)
             if code == STARTED:
@@ -288,7 +301,8 @@ class Checker:
             elif code:
                 finished.append((code, counter, i))
             phases[i] = counter.phase
-        if len(started) == 1 and len(finished) == 1 and self._handed_over(finished[0], started[0]):
+        if (len(started) == 1 and len(finished) == 1
+                and self._handed_over(parts, finished[0], started[0])):
             finished = []
         else:
             for i in started:
@@ -299,11 +313,12 @@ class Checker:
             monitor.step(t, v, phases[monitor.track], view, out)
         for code, counter, i in finished:
             if code == COMPLETED:
-                self._on_rep_completed(i, counter, t, out)
+                self._on_rep_completed(parts, i, counter, t, out)
             else:
                 self._reject(counter, counter.reject_reason, t, out)
 
-    def _handed_over(self, finished: tuple[int, RepCounter, int], started: int) -> bool:
+    def _handed_over(self, parts: Parts, finished: tuple[int, RepCounter, int], started: int
+                     ) -> bool:
         """One side's rep ends in the very frame the other side's starts: anatomically a limb
         cannot return to rest while the other leaves it, so the pose estimator swapped the
         two limbs' labels mid-rep. The rep goes on, now on the other side (which owns it when
@@ -311,7 +326,7 @@ class Checker:
         code, ended, _ = finished
         if code != COMPLETED and ended.reject_reason not in HANDOVER_REASONS:
             return False
-        counter = self._parts.counters[started]
+        counter = parts.counters[started]
         counter.take_over(ended)
         self._working = started
         self._last_side = counter.side
@@ -323,7 +338,7 @@ class Checker:
         counter.fault_mark = len(self.faults.records)
         counter.faults_at_start = self.faults.active_for(counter.side)
         out.append(Event("rep_started", t, counter.side, None, "",
-                         {"metric": self.spec.rep.metric}))
+                         {"metric": self._rep_metric}))
 
     def _reject(self, counter: RepCounter, reason: str, t: float, out: list[Event]) -> None:
         self.rejected[reason] = self.rejected.get(reason, 0) + 1
@@ -331,11 +346,11 @@ class Checker:
                          {"reason": reason, "start_s": counter.start_t,
                           "duration_s": t - counter.start_t}))
 
-    def _on_rep_completed(self, track: int, counter: RepCounter, t: float,
+    def _on_rep_completed(self, parts: Parts, track: int, counter: RepCounter, t: float,
                           out: list[Event]) -> None:
         side, start_s = counter.side, counter.start_t
         faults = self.faults.during(side, counter.fault_mark, counter.faults_at_start)
-        for rule in self._parts.peak_rules[track]:
+        for rule in parts.peak_rules[track]:
             record = rule.check(counter.peak_row, self._view, start_s, t)
             if record is None:
                 continue
@@ -375,19 +390,19 @@ class Checker:
 
     # --------------------------------------------------------------------- holds
 
-    def _step_hold(self, t: float, v: list[float], out: list[Event]) -> None:
-        parts, phases = self._parts, self._phases
-        timer = parts.timer
+    def _step_hold(self, parts: Parts, timer: HoldTimer, t: float, v: list[float],
+                   out: list[Event]) -> None:
+        phases = self._phases
         code = timer.update(t, v)
         phases[:-1] = timer.phases
         phases[-1] = timer.phases[timer.current] if timer.current >= 0 else REST
         if code == HOLD_STARTED:
-            self._on_hold_started(t, out)
+            self._on_hold_started(timer, t, out)
         view = self._view
         for monitor in parts.monitors:
             monitor.step(t, v, phases[monitor.track], view, out)
         if code == HOLD_ENDED:
-            self._end_hold(t, out)
+            self._end_hold(timer, t, out)
             return
         if timer.current < 0:
             return
@@ -399,7 +414,7 @@ class Checker:
         timer.credit(t, good)
         side = self.tracks[timer.current]
         if timer.seconds >= self._next_progress:
-            self._next_progress += self.spec.hold.progress_seconds
+            self._next_progress += self._progress_seconds
             out.append(Event("hold_progress", t, side, None, f"{round(timer.seconds)} seconds",
                              {"seconds": timer.seconds, "in_position": True}))
         target = self.spec.dosage.hold_seconds
@@ -408,15 +423,14 @@ class Checker:
             out.append(Event("hold_completed", t, side, None, "Time: well held",
                              {"seconds": timer.seconds, "target_s": target}))
 
-    def _on_hold_started(self, t: float, out: list[Event]) -> None:
-        side = self.tracks[self._parts.timer.current]
+    def _on_hold_started(self, timer: HoldTimer, t: float, out: list[Event]) -> None:
+        side = self.tracks[timer.current]
         self._side_started(side, t, out)
-        self._next_progress = self.spec.hold.progress_seconds
+        self._next_progress = self._progress_seconds
         self._target_reached = False
         out.append(Event("hold_started", t, side, None, "Hold", {}))
 
-    def _end_hold(self, t: float, out: list[Event]) -> None:
-        timer = self._parts.timer
+    def _end_hold(self, timer: HoldTimer, t: float, out: list[Event]) -> None:
         side = self._last_side if self.tracks[0] is not None else None
         self.holds.append({"side": side, "start_s": timer.start_t, "end_s": timer.end_t,
                            "seconds": timer.seconds, "target_reached": self._target_reached})
@@ -429,10 +443,10 @@ class Checker:
         """Counts, per-rep details, holds (one still in progress has ``end_s`` None), faults
         (experimental ones are hints, not counted), left/right asymmetry of range, setup and
         calibration state."""
-        faults = [dict(record) for record in self.faults.records]
-        holds = [dict(h) for h in self.holds]
+        faults = [record.copy() for record in self.faults.records]
+        holds = [h.copy() for h in self.holds]
         timer = self._parts.timer if self._parts is not None else None
-        if self._state == ACTIVE and timer is not None and timer.current >= 0:
+        if timer is not None and timer.current >= 0:
             holds.append({"side": self.tracks[timer.current], "start_s": timer.start_t,
                           "end_s": None, "seconds": timer.seconds,
                           "target_reached": self._target_reached})
@@ -442,7 +456,7 @@ class Checker:
             "calibration": dict(self.baseline) if self.spec.calibration else None,
             "reps": dict(self.counts),
             "rejected_reps": dict(self.rejected),
-            "rep_details": [dict(d) for d in self.rep_details],
+            "rep_details": [d.copy() for d in self.rep_details],
             "holds": holds,
             "hold_seconds": hold_totals(holds),
             "faults": faults,
@@ -464,7 +478,7 @@ class Checker:
         if partial & {"end", "both"}:
             notes.append("the clip ends during a rep that had reached its peak: it is counted")
         if not self.setup_complete and self._waited:
-            cue = max(self._waited, key=self._waited.get)
+            cue = max(self._waited, key=lambda waited_on: self._waited[waited_on])
             notes.append(f"nothing was counted: the start position was never seen ({cue!r} "
                          f"for {self._waited[cue]:.1f} s)")
         return notes

@@ -69,7 +69,8 @@ class ColumnLayout:
 
     def rows(self, metrics: Metrics) -> list[list[float]]:
         """Every frame of ``metrics``, bit-identical to :meth:`row` on each of its rows."""
-        return self.table(metrics).tolist()
+        rows: list[list[float]] = self.table(metrics).tolist()
+        return rows
 
     def table(self, metrics: Metrics) -> np.ndarray:
         """(T, columns) float array of :meth:`rows`: input columns, then derived ones."""

@@ -140,7 +140,9 @@ def build_parts(spec: Spec, layout: ColumnLayout, level: str, baseline: dict[int
     for rule in spec.rules:
         if level not in rule.levels:
             continue
-        view = view_bounds(rule.views) if set(rule.views) != set(spec.views) else None
+        # Judged only inside its own views, frame by frame: the setup's view may drift
+        # VIEW_KEEP_MARGIN degrees beyond them while the reps are still counted.
+        view = view_bounds(rule.views)
         for track, side in rule_targets(spec, tracks, rule.metric):
             col = metric_col(layout, rule.metric, side)
             bounds = shifted(rule, col, rule.tolerance.at(level), baseline)

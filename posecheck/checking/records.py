@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-Side = Literal["left", "right"]
+from posecheck.pose.landmarks import Side as Side
+
 Status = Literal["validated", "experimental"]
 Severity = Literal["minor", "major"]
 #: Which end of a rep the clip cut off: its start, its end, or both (recorded clips).

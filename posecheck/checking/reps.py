@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from posecheck.checking.phases import BACK, OUT, PEAK, REST
+from posecheck.checking.records import FaultRecord, Partial, Side
 
 NOTHING, STARTED, COMPLETED, REJECTED = range(4)
 
@@ -41,7 +42,7 @@ class RepCounter:
                  "fault_mark",
                  "faults_at_start", "hidden_is_rest", "partial", "clip_start")
 
-    def __init__(self, side: str | None, col: int, sign: float, start: float,
+    def __init__(self, side: Side | None, col: int, sign: float, start: float,
                  end: float, min_peak: float, min_duration: float, max_duration: float,
                  origin: float | None = None, hidden_is_rest: bool = False) -> None:
         self.side = side
@@ -59,9 +60,9 @@ class RepCounter:
         self.longest_gap = 0.0
         self.reject_reason = ""
         self.fault_mark = 0
-        self.faults_at_start: list[dict] = []
+        self.faults_at_start: list[FaultRecord] = []
         self.hidden_is_rest = hidden_is_rest
-        self.partial: str | None = None
+        self.partial: Partial | None = None
         self.clip_start = False
 
     def abort(self) -> None:

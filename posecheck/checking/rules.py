@@ -1,10 +1,9 @@
 """Rule checking: debounced per-frame monitors, once-per-rep peak checks, the fault log."""
 from __future__ import annotations
 
-from typing import Any
-
-from posecheck.checking.records import FaultRecord
+from posecheck.checking.records import FaultRecord, Side
 from posecheck.checking.events import Event
+from posecheck.checking.spec import Rule
 
 
 class FaultLog:
@@ -21,13 +20,13 @@ class FaultLog:
     def close(self, key: int) -> None:
         del self.active[key]
 
-    def during(self, side: str | None, mark: int, at_start: list[FaultRecord]
+    def during(self, side: Side | None, mark: int, at_start: list[FaultRecord]
                ) -> list[FaultRecord]:
         """Faults of ``side`` (or side-less) active at a rep's start or started since
         ``mark``."""
         return at_start + [r for r in self.records[mark:] if r["side"] in (side, None)]
 
-    def active_for(self, side: str | None) -> list[FaultRecord]:
+    def active_for(self, side: Side | None) -> list[FaultRecord]:
         return [r for r in self.active.values() if r["side"] in (side, None)]
 
 
@@ -49,7 +48,7 @@ class RuleMonitor:
                  "view", "debounce", "cue", "status", "severity", "log", "record", "pending",
                  "pending_worst", "pending_value", "ok_now")
 
-    def __init__(self, key: int, rule: Any, side: str | None, col: int,
+    def __init__(self, key: int, rule: Rule, side: Side | None, col: int,
                  bounds: tuple[float, float, bool], mask: int, track: int,
                  view: tuple[float, float, bool] | None, log: FaultLog) -> None:
         self.key, self.rule, self.side, self.col = key, rule.id, side, col
@@ -95,7 +94,7 @@ class RuleMonitor:
             elif depth > self.pending_worst:
                 self.pending_worst, self.pending_value = depth, x
             if t - self.pending >= self.debounce:
-                self.start(t, out)
+                self.start(self.pending, t, out)
             return
         if not ok:
             self.pending = None
@@ -109,8 +108,9 @@ class RuleMonitor:
         if t - self.pending >= self.debounce:
             self.end(self.pending, out, at=t)
 
-    def start(self, t: float, out: list[Event]) -> None:
-        record: FaultRecord = {"rule": self.rule, "side": self.side, "start_s": self.pending,
+    def start(self, start_s: float, t: float, out: list[Event]) -> None:
+        """Open a fault that began at ``start_s`` (the debounce run's first frame) as of ``t``."""
+        record: FaultRecord = {"rule": self.rule, "side": self.side, "start_s": start_s,
                                "end_s": None, "worst": self.pending_value, "cue": self.cue,
                                "status": self.status, "severity": self.severity}
         self.record = record
@@ -123,6 +123,7 @@ class RuleMonitor:
     def end(self, end_s: float, out: list[Event], at: float | None = None) -> None:
         """Close the open fault as of ``end_s`` (event time ``at``, default ``end_s``)."""
         record = self.record
+        assert record is not None, "end() needs an open fault"
         record["end_s"] = end_s
         self.record = None
         self.pending = None
@@ -138,7 +139,7 @@ class PeakRule:
     __slots__ = ("rule", "side", "col", "low", "high", "outside", "view", "cue", "status",
                  "severity")
 
-    def __init__(self, rule: Any, side: str | None, col: int, bounds: tuple[float, float, bool],
+    def __init__(self, rule: Rule, side: Side | None, col: int, bounds: tuple[float, float, bool],
                  view: tuple[float, float, bool] | None) -> None:
         self.rule, self.side, self.col = rule.id, side, col
         self.low, self.high, self.outside = bounds
@@ -155,5 +156,7 @@ class PeakRule:
         x = peak_row[self.col]
         if x != x or (self.low <= x <= self.high) != self.outside:
             return None
-        return {"rule": self.rule, "side": self.side, "start_s": start_s, "end_s": end_s,
-                "worst": x, "cue": self.cue, "status": self.status, "severity": self.severity}
+        record: FaultRecord = {"rule": self.rule, "side": self.side, "start_s": start_s,
+                               "end_s": end_s, "worst": x, "cue": self.cue,
+                               "status": self.status, "severity": self.severity}
+        return record

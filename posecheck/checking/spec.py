@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from posecheck.errors import PosecheckError
+from posecheck.checking.records import Severity, Status
 from posecheck.checking.toml_table import TomlTable, read_toml
 from posecheck.measure.vocabulary import (METRIC_NAMES, SIDED_METRICS, SIDES, is_known, is_sided,
                                   resolve)
@@ -32,8 +33,8 @@ COMPARISONS = ("above", "below", "between", "outside")
 DIRECTIONS = ("rising", "falling")
 REFERENCES = ("absolute", "neutral")
 LEVELS = ("beginner", "standard", "strict")
-STATUSES = ("validated", "experimental")
-SEVERITIES = ("minor", "major")
+STATUSES: tuple[Status, ...] = ("validated", "experimental")
+SEVERITIES: tuple[Severity, ...] = ("minor", "major")
 SCOPES = ("frames", "rep_peak")
 REP_PHASES = ("rest", "out", "peak", "back")
 HOLD_PHASES = ("rest", "hold")
@@ -81,10 +82,12 @@ class Condition:
         """(low, high, outside): wanted is ``low <= x <= high``, or outside it when
         ``outside``; ``offset`` > 0 loosens."""
         inf = float("inf")
-        if self.comparison == "above":
-            return float(self.value) - offset, inf, False
-        if self.comparison == "below":
+        if self.comparison in ("above", "below"):
+            assert self.value is not None, "loading gives 'above' and 'below' a value"
+            if self.comparison == "above":
+                return float(self.value) - offset, inf, False
             return -inf, float(self.value) + offset, False
+        assert self.range is not None, "loading gives 'between' and 'outside' a range"
         low, high = self.range
         if self.comparison == "between":
             return low - offset, high + offset, False
@@ -107,9 +110,9 @@ class Rule(Condition):
     phases: tuple[str, ...] = ()
     scope: str = "frames"
     debounce: float = 0.3
-    severity: str = "minor"
+    severity: Severity = "minor"
     views: tuple[str, ...] = ()
-    status: str = "experimental"
+    status: Status = "experimental"
     tolerance: Tolerance = Tolerance()
     levels: tuple[str, ...] = LEVELS
     note: str = ""
@@ -283,8 +286,8 @@ def _rule(table: TomlTable, spec_kind: str, views: tuple[str, ...], sides: str) 
                 phases=() if scope == "rep_peak"
                 else _some(table, "phases", list(default_phases), phases_allowed),
                 scope=scope, debounce=table.number("debounce", 0.3, 0.0, 10.0),
-                severity=table.string("severity", "minor", SEVERITIES), views=rule_views,
-                status=table.string("status", "experimental", STATUSES),
+                severity=table.choice("severity", "minor", SEVERITIES), views=rule_views,
+                status=table.choice("status", "experimental", STATUSES),
                 tolerance=_tolerance(table, "tolerance"),
                 levels=_some(table, "levels", list(LEVELS), LEVELS),
                 note=table.string("note", ""))

@@ -15,12 +15,15 @@ import os
 import stat
 import tomllib
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NoReturn, TypeVar
 
 from posecheck.errors import strip_controls
 
 #: Marks a key that has no default.
 REQUIRED = object()
+
+#: One of a fixed set of words (a ``Literal`` type).
+Word = TypeVar("Word", bound=str)
 #: Spec and routine files are small; anything larger is refused unread.
 MAX_TOML_BYTES = 1 << 20
 #: Integers in a spec or routine (counts, sets) stay below this.
@@ -77,7 +80,7 @@ class TomlTable:
             self.fail("", f"must be a table, got {type_name(data)}")
         self.data = data
 
-    def fail(self, key: str, problem: str) -> None:
+    def fail(self, key: str, problem: str) -> NoReturn:
         where = f"{self.path}.{key}" if self.path and key else (self.path or key or "(top)")
         raise self.error(f"{self.source}: {where}: {problem}")
 
@@ -109,7 +112,7 @@ class TomlTable:
             return default
         return self.data[key]
 
-    def string(self, key: str, default: Any = None, choices: Iterable[str] | None = None) -> Any:
+    def string(self, key: str, default: Any = None, choices: Iterable[str] | None = None) -> str:
         value = self._get(key, REQUIRED if default is None else default)
         if not isinstance(value, str):
             self.fail(key, f"must be a string, got {type_name(value)}")
@@ -118,10 +121,14 @@ class TomlTable:
             self.fail(key, f"{_short(value)} is not one of: {', '.join(choices)}")
         return value
 
+    def choice(self, key: str, default: str, choices: tuple[Word, ...]) -> Word:
+        """:meth:`string` restricted to ``choices``, returned as the matching choice."""
+        value = self.string(key, default, choices)
+        return choices[choices.index(value)]
+
     def number(self, key: str, default: Any = None, low: float | None = None,
-               high: float | None = None) -> Any:
-        value = self._get(key, REQUIRED if default is None else default)
-        value = self._as_number(key, value)
+               high: float | None = None) -> float:
+        value = self._as_number(key, self._get(key, REQUIRED if default is None else default))
         if (low is not None and value < low) or (high is not None and value > high):
             self.fail(key, f"{value} is outside {low}..{high}")
         return value

@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 NAMES: tuple[str, ...] = (
@@ -16,7 +18,9 @@ NAMES: tuple[str, ...] = (
 )
 NUM_LANDMARKS = len(NAMES)
 INDEX: dict[str, int] = {name: i for i, name in enumerate(NAMES)}
-SIDES: tuple[str, str] = ("left", "right")
+#: The person's two sides.
+Side = Literal["left", "right"]
+SIDES: tuple[Side, Side] = ("left", "right")
 
 
 def _mirror_name(name: str) -> str:

@@ -11,9 +11,12 @@ from hypothesis import strategies as st
 
 from posecheck.checking.calibration import Calibrator
 from posecheck.checking.checker import Checker
+from posecheck.checking.columns import ColumnLayout
+from posecheck.checking.compile import build_parts
 from posecheck.checking.events import EVENT_KINDS, Event
 from posecheck.measure.metrics import Metrics
-from posecheck.checking.spec import load_spec, parse_spec
+from posecheck.checking.rules import FaultLog
+from posecheck.checking.spec import SpecError, load_spec, parse_spec
 
 FPS = 30.0
 
@@ -483,3 +486,11 @@ def test_hidden_is_rest_counts_a_far_leg_that_appears_only_when_extended() -> No
     assert [e.side for e in kinds(with_flag, "rep_completed")] == ["right"]
     without = Checker(replace(bridge, rep=replace(bridge.rep, hidden_is_rest=False)))
     assert not kinds(without.feed_batch(stream.metrics()), "rep_completed")
+
+
+def test_a_spec_with_neither_rep_nor_hold_is_refused_by_name() -> None:
+    """A spec built in code without a rep or a hold has nothing to count: one SpecError
+    naming it once counting would start (it used to be an AttributeError on None)."""
+    spec = replace(load_spec("squat"), rep=None)
+    with pytest.raises(SpecError, match=r"squat\.toml: neither a rep nor a hold to check"):
+        build_parts(spec, ColumnLayout(spec), "standard", {}, FaultLog())
