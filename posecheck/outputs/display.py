@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from posecheck.checking.events import Event
 from posecheck.measure.kinematics import landmarks_used
 from posecheck.pose.landmarks import INDEX, SIDES
-from posecheck.outputs.overlay import OverlayState, RuleState
+from posecheck.outputs.overlay import OverlayState, RuleState, RuleStatus
 from posecheck.measure.readable import readable
 from posecheck.measure.vocabulary import is_sided, resolve
 
@@ -167,7 +167,7 @@ class SessionView:
         for rule, metric in self.rule_metrics.items():
             faults = [e for (r, _), e in self.active_faults.items() if r == rule]
             hint = self.rule_status.get(rule) == "experimental"
-            status = ("hint" if hint else "fault") if faults else "ok"
+            status: RuleStatus = ("hint" if hint else "fault") if faults else "ok"
             sides = [e.side for e in faults if e.side] or list(SIDES)
             joints = tuple(i for s in sides
                            for i in metric_landmarks(resolve(metric, s) if is_sided(metric) else metric))

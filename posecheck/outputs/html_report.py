@@ -398,8 +398,10 @@ def render_html(report: dict[str, Any], metrics: Metrics, names: tuple[str, ...]
     from posecheck.outputs.thumbnails import FrameGrabber
 
     spec = spec if spec is not None else _load_spec(report)
-    pictures = video is not None and track is not None and Path(video).is_file()
-    with (FrameGrabber(Path(video), track) if pictures else nullcontext()) as grabber:
+    pictures = (FrameGrabber(Path(video), track)
+                if video is not None and track is not None and Path(video).is_file()
+                else nullcontext())
+    with pictures as grabber:
         page = Page(report, metrics, spec, grabber)
         body = (_header(page) + _cards(page) + _video(page) + _faults(page) + _timeline(page, names)
                 + _reps(page) + _asymmetry(page) + _calibration(page) + _rules(page))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
+from typing import Callable
 
 import numpy as np
 
@@ -131,7 +132,8 @@ def _rect(x: float, y: float, w: float, h: float, colour: str, opacity: float,
             f'fill="{colour}" opacity="{opacity}">{tip}</rect>')
 
 
-def _polylines(times: np.ndarray, values: np.ndarray, x, y) -> list[str]:
+def _polylines(times: np.ndarray, values: np.ndarray, x: Callable[[float], float],
+               y: Callable[[float], float]) -> list[str]:
     """The line, broken where the value is not seen."""
     ok = np.isfinite(values) & np.isfinite(times)
     out, run = [], []

@@ -22,6 +22,7 @@ from typing import Literal
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from posecheck.measure.kinematics import VISIBILITY_MIN
 from posecheck.pose.landmarks import EDGES, NUM_LANDMARKS
@@ -239,17 +240,18 @@ def layout(state: OverlayState, width: int, height: int,
     bottom_of_right = m
     if reps:
         lines, scale, thick = _fit(reps, 40 * u, int(width * 0.5), 1, 16 * u)
-        out["reps"] = _block(lines, scale, thick, width - m, m, None, pad, align_right=True)
-        top_right_w = out["reps"].rect.width
-        bottom_of_right = out["reps"].rect.y1 + m
+        block = out["reps"] = _block(lines, scale, thick, width - m, m, None, pad,
+                                     align_right=True)
+        top_right_w = block.rect.width
+        bottom_of_right = block.rect.y1 + m
     notes = [text for text in (state.goal if reps else "", _perf_text(state)) if text]
     if notes:
         scale = _scale_for(12 * u)
         thick = _thickness(scale)
         notes = [_truncate(text, scale, thick, int(width * 0.5)) for text in notes]
-        out["perf"] = _block(notes, scale, thick, width - m, bottom_of_right, None, pad,
-                             align_right=True)
-        top_right_w = max(top_right_w, out["perf"].rect.width)
+        block = out["perf"] = _block(notes, scale, thick, width - m, bottom_of_right, None, pad,
+                                     align_right=True)
+        top_right_w = max(top_right_w, block.rect.width)
 
     # Top left: title (or the status alone), then the status line; shrunk to leave the
     # right column free.
@@ -258,12 +260,12 @@ def layout(state: OverlayState, width: int, height: int,
     if (state.title or state.status) and left_w > 40 * u:
         lines, scale, thick = _fit(state.title or state.status, 24 * u, left_w - 2 * pad, 1,
                                    14 * u)
-        out["title"] = _block(lines, scale, thick, m, m, None, pad)
-        top_of_panel = out["title"].rect.y1 + m
+        block = out["title"] = _block(lines, scale, thick, m, m, None, pad)
+        top_of_panel = block.rect.y1 + m
         if state.title and state.status:
             lines, scale, thick = _fit(state.status, 15 * u, left_w - 2 * pad, 1, 9 * u)
-            out["status"] = _block(lines, scale, thick, m, top_of_panel, None, pad)
-            top_of_panel = out["status"].rect.y1 + m
+            block = out["status"] = _block(lines, scale, thick, m, top_of_panel, None, pad)
+            top_of_panel = block.rect.y1 + m
 
     # Bottom up: cue banner, setup banner, hold bar.
     bottom = height - m
@@ -292,15 +294,16 @@ def layout(state: OverlayState, width: int, height: int,
         thick = _thickness(scale)
         dot = _dot_width(scale)
         text_w = col_w - 2 * pad - dot
-        lines = _metric_lines(state, scale, thick, text_w) + [
+        panel_lines = _metric_lines(state, scale, thick, text_w) + [
             _truncate(label, scale, thick, text_w) for label, _ in _rule_lines(state)]
         right_top = max(_rect(out[k]).y1 for k in ("reps", "perf") if k in out) + m \
             if "reps" in out or "perf" in out else m
-        options = [_panel(lines, scale, thick, pad, dot, m, top_of_panel, bottom, None)]
+        candidates = [_panel(panel_lines, scale, thick, pad, dot, m, top_of_panel, bottom,
+                             None)]
         if avoid is not None:
-            options.append(_panel(lines, scale, thick, pad, dot, width - m, right_top, bottom,
-                                  "right"))
-        options = [b for b in options if b is not None]
+            candidates.append(_panel(panel_lines, scale, thick, pad, dot, width - m, right_top,
+                                     bottom, "right"))
+        options = [b for b in candidates if b is not None]
         if options:   # the left unless it hides clearly more of the person (less flicker)
             out["panel"] = min(options, key=lambda b: (
                 -len(b.lines), _overlap(b.rect, avoid) * (1.0 if b is options[0] else 2.0)))
@@ -361,8 +364,8 @@ def _shade(frame: np.ndarray, rect: Rect, colour: tuple[int, int, int],
         cv2.add(roi, tuple(c * alpha for c in colour) + (0.0,), dst=roi)
 
 
-def _draw_text(frame: np.ndarray, block: TextBlock, colour=TEXT,
-               background=PANEL, centre: bool = False) -> None:
+def _draw_text(frame: np.ndarray, block: TextBlock, colour: tuple[int, int, int] = TEXT,
+               background: tuple[int, int, int] = PANEL, centre: bool = False) -> None:
     _shade(frame, block.rect, background)
     cap = int(round(_CAP_AT_1 * block.scale))
     for i, line in enumerate(block.lines):
@@ -396,7 +399,7 @@ def draw_skeleton(frame: np.ndarray, image_landmarks: np.ndarray,
     """Draw the skeleton on ``frame`` in place; edges and joints coloured by rule status."""
     h = frame.shape[0]
     pts = np.asarray(image_landmarks, np.float64)[:NUM_LANDMARKS, :2]
-    ok = np.isfinite(pts).all(axis=1)
+    ok: NDArray[np.bool_] = np.all(np.isfinite(pts), axis=1)   # (33,)
     if visibility is not None:
         ok &= np.nan_to_num(np.asarray(visibility, np.float64), nan=0.0) >= VISIBILITY_MIN
     if not ok.any():

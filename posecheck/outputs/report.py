@@ -14,6 +14,7 @@ import numpy as np
 from posecheck.io.atomic import atomic_path
 from posecheck.errors import one_line
 from posecheck.checking.events import Event
+from posecheck.checking.records import Summary
 from posecheck.measure.metrics import Metrics
 from posecheck.measure.readable import unit_of
 from posecheck.checking.spec import Spec
@@ -22,7 +23,7 @@ from posecheck.pose.track import PoseTrack
 SCHEMA_VERSION = 1
 
 
-def build_report(*, spec: Spec, strictness: str, track: PoseTrack, summary: dict[str, Any],
+def build_report(*, spec: Spec, strictness: str, track: PoseTrack, summary: Summary,
                  events: list[Event], model: str, extra: dict[str, Any] | None = None,
                  notes: tuple[str, ...] = ()) -> dict[str, Any]:
     """Assemble the JSON report of one session from the track and the checker's summary."""
@@ -32,11 +33,11 @@ def build_report(*, spec: Spec, strictness: str, track: PoseTrack, summary: dict
     frame_time = 1.0 / track.fps if track.fps > 0 else 0.0  # fps may be NaN
     duration = float(track.times[-1] - track.times[0]) + frame_time if frames else 0.0
     ratio = track.detected_ratio
-    notes = list(notes) + [n for n in summary.get("notes", ()) if n not in notes]
+    all_notes = list(notes) + [n for n in summary.get("notes", ()) if n not in notes]
     if frames == 0 or ratio == 0.0:
-        notes.append("no person was detected in the video")
+        all_notes.append("no person was detected in the video")
     elif ratio < 0.5:
-        notes.append(f"a person was detected in only {ratio:.0%} of frames")
+        all_notes.append(f"a person was detected in only {ratio:.0%} of frames")
     report = {
         "schema_version": SCHEMA_VERSION,
         "exercise": exercise,
@@ -47,11 +48,12 @@ def build_report(*, spec: Spec, strictness: str, track: PoseTrack, summary: dict
         "person_detected_ratio": round(ratio, 4),
         **summary,
         "events": [event_to_dict(e) for e in events],
-        "notes": notes,
+        "notes": all_notes,
     }
     if extra:
         report.update(extra)
-    return _jsonable(report)
+    jsonable: dict[str, Any] = _jsonable(report)
+    return jsonable
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

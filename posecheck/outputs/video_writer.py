@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 import av
 import numpy as np
@@ -34,7 +35,7 @@ class Encoding:
     """A container format and the encoder and settings used in it."""
 
     container: str
-    codec: str
+    codec: Literal["libvpx-vp9", "libx264"]
     options: dict[str, str] = field(default_factory=dict)
     container_options: dict[str, str] = field(default_factory=dict)
 
@@ -99,19 +100,21 @@ class VideoWriter:
         self._stream.thread_count = 1
         self._stream.codec_context.time_base = TIME_BASE
         self._stream.options = dict(encoding.options)
-        self._pending: av.VideoFrame | None = None
+        self._pending: tuple[av.VideoFrame, int] | None = None   # the last frame, its pts
 
     def write(self, image: np.ndarray, time_s: float) -> None:
         """Add a frame shown from ``time_s`` (times must increase; equal milliseconds are
         moved one millisecond on)."""
         frame = av.VideoFrame.from_ndarray(
             np.ascontiguousarray(image[:self.height, :self.width]), format="bgr24")
-        frame.pts = round(time_s * 1000)
+        pts = round(time_s * 1000)
         if self._pending is not None:
-            frame.pts = max(frame.pts, self._pending.pts + 1)
-            self._encode(self._pending, frame.pts - self._pending.pts)
+            pending, pending_pts = self._pending
+            pts = max(pts, pending_pts + 1)
+            self._encode(pending, pts - pending_pts)
+        frame.pts = pts
         frame.time_base = TIME_BASE
-        self._pending = frame
+        self._pending = frame, pts
 
     def _encode(self, frame: av.VideoFrame | None, duration_ms: int = 0) -> None:
         if frame is not None:
@@ -123,7 +126,7 @@ class VideoWriter:
         """Encode the last frame (lasting one nominal interval), flush and close the file."""
         try:
             if self._pending is not None:
-                self._encode(self._pending, self.frame_ms)
+                self._encode(self._pending[0], self.frame_ms)
                 self._pending = None
             self._encode(None)
         finally:
