@@ -15,7 +15,7 @@ from posecheck.checking.spec import LEVELS
 
 
 
-def _add_analyze(sub: argparse._SubParsersAction) -> None:
+def _add_analyze(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("analyze", help="analyse a recorded video, a saved track (.npz) or a folder",
                        description="Analyse recorded exercise videos and write reports.")
     p.add_argument("inputs", nargs="+", help="video file(s), saved .npz track(s) or a folder")
@@ -64,7 +64,7 @@ def _positive_fps(text: str) -> float:
     return value
 
 
-def _add_models(sub: argparse._SubParsersAction) -> None:
+def _add_models(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("models", help="download or build the pose model bundles")
     msub = p.add_subparsers(dest="models_command", required=True)
     f = msub.add_parser("fetch", help="provision a model bundle")
@@ -75,7 +75,7 @@ def _add_models(sub: argparse._SubParsersAction) -> None:
     msub.add_parser("list", help="show provisioned models").set_defaults(handler=_run_models_list)
 
 
-def _add_specs(sub: argparse._SubParsersAction) -> None:
+def _add_specs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("specs", help="list or validate exercise specs")
     ssub = p.add_subparsers(dest="specs_command", required=True)
     ssub.add_parser("list", help="list the exercise specs").set_defaults(handler=_run_specs_list)
@@ -88,7 +88,7 @@ def _add_specs(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(handler=_run_specs_show)
 
 
-def _add_bench(sub: argparse._SubParsersAction) -> None:
+def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from posecheck.bench import add_bench_arguments
 
     p = sub.add_parser("bench", help="measure throughput per stage")

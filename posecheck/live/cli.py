@@ -7,7 +7,7 @@ from pathlib import Path
 VOICES = ("espeak", "tone", "none")
 
 
-def add_live_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_live_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add ``live`` to the ``posecheck`` sub-commands."""
     from posecheck.pose.models import VARIANTS
     from posecheck.checking.spec import LEVELS

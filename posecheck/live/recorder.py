@@ -70,8 +70,10 @@ class Recorder:
     def track(self) -> PoseTrack:
         """The frames so far as a track (views of the arrays, no copy)."""
         n = self.size
-        return PoseTrack(**{k: a[:n] for k, a in self._pose.items()}, times=self._times[:n],
-                         fps=float(self.fps), frame_size=self.frame_size,
+        pose = {k: a[:n] for k, a in self._pose.items()}
+        return PoseTrack(image=pose["image"], world=pose["world"], visibility=pose["visibility"],
+                         presence=pose["presence"], back_contour=pose["back_contour"],
+                         times=self._times[:n], fps=float(self.fps), frame_size=self.frame_size,
                          source=self.source, model=self.model)
 
     def metrics(self) -> Metrics:

@@ -51,12 +51,14 @@ class _ProcessVoice:
     """
 
     def __init__(self, on_problem: Callable[[str], None] | None = None) -> None:
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen[str] | None = None
+        self._program = ""                  # the running player's program
         self._on_problem = on_problem
         self._warned = False
 
     def _start(self, argv: list[str]) -> None:
         self.busy()                 # a finished player's errors are read before the next
+        self._program = argv[0]
         self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.PIPE, text=True, errors="replace")
 
@@ -69,7 +71,7 @@ class _ProcessVoice:
         self._proc = None
         return False
 
-    def _check(self, proc: subprocess.Popen) -> None:
+    def _check(self, proc: subprocess.Popen[str]) -> None:
         """Tell ``on_problem`` (once) if the finished player could not play."""
         errors = proc.stderr.read() if proc.stderr is not None else ""
         if proc.stderr is not None:
@@ -79,7 +81,7 @@ class _ProcessVoice:
             self._warned = True
             last = errors.strip().splitlines()[-1] if errors.strip() else \
                 f"exit status {proc.returncode}"
-            self._on_problem(f"{Path(str(proc.args[0])).name} could not play sound ({last}): "
+            self._on_problem(f"{Path(self._program).name} could not play sound ({last}): "
                              "no sound device? Cues are shown and logged but not heard")
 
     def close(self) -> None:

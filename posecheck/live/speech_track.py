@@ -29,7 +29,9 @@ def _resampled(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
     if rate == target or not len(samples):
         return samples
     n = int(round(len(samples) * target / rate))
-    return np.interp(np.arange(n) * rate / target, np.arange(len(samples)), samples)
+    resampled: np.ndarray = np.interp(np.arange(n) * rate / target, np.arange(len(samples)),
+                                      samples)
+    return resampled
 
 
 def cue_sounds(said: Sequence[Said], voice: str, rate: int = TONE_RATE) -> list[np.ndarray]:
