@@ -8,6 +8,17 @@ Two steps, two environments:
   .venv/bin/python benchmarks/validate_rules.py evaluate .cache/validation \
       --markdown benchmarks/VALIDATION.md
 
+With a set of both halves (``make validation-set``), thresholds are chosen on one half and
+reported on the other (by body shape, ``--part``)::
+
+  .venv/bin/python benchmarks/validate_rules.py evaluate .cache/validation --part choose \
+      --json /tmp/choose.json
+  .venv/bin/python benchmarks/validate_rules.py choose /tmp/choose.json   # thresholds to set
+  .venv/bin/python benchmarks/validate_rules.py evaluate .cache/validation --part report \
+      --json /tmp/report.json
+  .venv/bin/python benchmarks/validate_rules.py record /tmp/report.json --set "held-out ..."
+  .venv/bin/python benchmarks/rule_cards.py      # verdicts and docs/RULES.md
+
 ``render`` builds clips like ``posecheck.synth.validation.plan`` does (varied body shapes,
 clothing, rooms, camera distance and height) but chooses exercise, variant and camera view
 explicitly (``FOCUS``), so that each rule gets fault and clean instances in each of its views;
@@ -580,6 +591,39 @@ def cmd_choose(args: argparse.Namespace) -> int:
     return 0
 
 
+def smallest_caught(sizes: dict) -> str | None:
+    """ "10 degrees (9/10)": the smallest fault size caught at the criterion's sensitivity
+    (sizes: size -> [hits, n]), or None."""
+    for size, (hits, n) in sorted((float(k), v) for k, v in sizes.items()):
+        if n and hits / n >= 0.85:
+            return f"{size:g} degrees ({hits}/{n})"
+    return None
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    """Write an ``evaluate --json`` file's counts into ``benchmarks/rule_measurements.json`` as
+    the rows of one set (replacing that set's earlier rows); ``rule_cards.py`` then derives
+    rates, intervals and verdicts."""
+    path = ROOT / "benchmarks" / "rule_measurements.json"
+    data = json.loads(path.read_text())
+    for row in json.loads(Path(args.results).read_text())["rules"]:
+        key = f"{row['spec']}.{row['rule']}"
+        measured = data["rules"].setdefault(key, {"synthetic": [], "real": None})
+        measured["synthetic"] = [r for r in measured.get("synthetic", [])
+                                 if not (r["set"] == args.set and r["view"] == row["view"])]
+        counts = {"set": args.set, "view": row["view"], "clean_n": row["fp"] + row["tn"],
+                  "clean_alarms": row["fp"]}
+        if row["tp"] + row["fn"]:
+            counts.update(fault_n=row["tp"] + row["fn"], fault_hits=row["tp"])
+            caught = smallest_caught(row.get("sizes", {}))
+            if caught:
+                counts["smallest_fault"] = caught
+        measured["synthetic"].append(counts)
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    print(f"{path}: rows of {args.set!r} written; now run benchmarks/rule_cards.py")
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     index = {}
@@ -659,6 +703,12 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("results")
     c.add_argument("--max-fpr", type=float, default=0.05)
     c.set_defaults(func=cmd_choose)
+    w = sub.add_parser("record", help="write an `evaluate --json` file's counts into "
+                                      "benchmarks/rule_measurements.json")
+    w.add_argument("results")
+    w.add_argument("--set", required=True, help="the set's name; 'held-out ...' for a set "
+                                                "no threshold was chosen on")
+    w.set_defaults(func=cmd_record)
     args = p.parse_args(argv)
     return args.func(args)
 
