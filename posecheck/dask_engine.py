@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 from tqdm import tqdm
 
-from posecheck.engines import ClipOptions, Outcome, Run, analyze_clip, finished, largest_first
+from posecheck.engines import ClipOptions, FuturesRun, Run, analyze_clip, largest_first
 from posecheck.errors import PosecheckError
 from posecheck.pose.estimator_cache import keep_estimators
 from posecheck.pipeline import Analysis
@@ -53,7 +53,7 @@ class DaskCluster:
     @contextmanager
     def start(self, paths: list[Path], spec: Spec, options: ClipOptions) -> Iterator[Run]:
         try:
-            from distributed import Client
+            from distributed import Client, as_completed
         except ImportError:
             raise ClusterError("--engine dask needs dask.distributed: "
                                "pip install posecheck[cluster]") from None
@@ -70,21 +70,5 @@ class DaskCluster:
                        for rank, i in enumerate(order)}
             with tqdm(total=len(paths), unit="clip", disable=None if self.progress else True,
                       file=sys.stderr, leave=False) as bar:   # None: on a terminal only
-                yield _ClusterRun(client, futures, bar)
-
-
-class _ClusterRun:
-    """Results of the cluster's futures as they finish. Stopping cancels the tasks not done
-    (a cluster task cannot be stopped mid-clip)."""
-
-    def __init__(self, client: Any, futures: dict[Any, int], bar: tqdm) -> None:
-        self.client, self.pending, self.bar = client, dict(futures), bar
-
-    def results(self) -> Iterator[Outcome]:
-        from distributed import as_completed
-
-        yield from finished(as_completed(list(self.pending)), self.pending, self.bar)
-
-    def stop(self) -> None:
-        self.client.cancel(list(self.pending))
-        self.pending.clear()
+                # stopping cancels the tasks not done (a cluster task cannot stop mid-clip)
+                yield FuturesRun(futures, bar, as_completed, client.cancel)

@@ -19,12 +19,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from tqdm import tqdm
 
@@ -166,7 +166,8 @@ class LocalPool:
                            for i in largest_first(paths)}
             with tqdm(total=len(paths), unit="clip", disable=None if self.progress else True,
                       file=sys.stderr, leave=False) as bar:   # None: on a terminal only
-                yield _FuturesRun(futures, stop, bar)
+                yield FuturesRun(futures, bar, as_completed,
+                                 lambda pending: [f.cancel() for f in pending], stop)
         finally:
             stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
@@ -195,18 +196,26 @@ def finished(completed: Iterator[Any], pending: dict[Any, int], bar: tqdm,
         yield index, outcome
 
 
-class _FuturesRun:
-    """Results of a pool's futures as they finish."""
+class FuturesRun:
+    """Results of a local pool's or a dask cluster's futures (future -> input index) as they
+    finish. ``completed`` is the library's ``as_completed``; stopping sets ``stop_event`` if
+    any (pool workers then stop after their current frame and return what they did) and
+    ``cancel``s the futures, which drops those not started: results() goes on with the rest."""
 
-    def __init__(self, futures: dict[Future, int], stop: Any, bar: tqdm) -> None:
-        self.pending, self.stop_event, self.bar = dict(futures), stop, bar
+    def __init__(self, futures: dict[Any, int], bar: tqdm,
+                 completed: Callable[[list[Any]], Iterable[Any]],
+                 cancel: Callable[[list[Any]], object], stop_event: Any = None) -> None:
+        self.pending, self.bar = dict(futures), bar
+        self.completed, self.cancel, self.stop_event = completed, cancel, stop_event
+        self.stopped = False
 
     def results(self) -> Iterator[Outcome]:
         # a worker killed by the same signal as the parent breaks the pool: not an error then
-        yield from finished(as_completed(list(self.pending)), self.pending, self.bar,
-                            BrokenProcessPool, self.stop_event.is_set)
+        yield from finished(iter(self.completed(list(self.pending))), self.pending, self.bar,
+                            BrokenProcessPool, lambda: self.stopped)
 
     def stop(self) -> None:
-        self.stop_event.set()
-        for future in self.pending:
-            future.cancel()
+        self.stopped = True
+        if self.stop_event is not None:
+            self.stop_event.set()
+        self.cancel(list(self.pending))

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from posecheck.cli import main
-from posecheck.engines import ClipOptions, LocalPool, Serial, largest_first
+from posecheck.engines import ClipOptions, FuturesRun, LocalPool, Serial, largest_first
 from posecheck.pose.sampling import at_rate
 from posecheck.io.sources import Frame
 from posecheck.checking.spec import load_spec
@@ -82,6 +82,31 @@ def test_folder_summary_lists_inputs_in_order(clips, tmp_path, capsys):
             (out / "summary.md").read_text().splitlines()[2:]]
     assert rows == [clip.name for clip in clips]
     assert all((out / f"{clip.stem}.report.json").exists() for clip in clips)
+
+
+def test_a_stopped_run_gives_what_finishes_and_drops_what_it_cancelled():
+    from concurrent.futures import Future, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    from tqdm import tqdm
+
+    from posecheck.errors import PosecheckError
+
+    done, failed, running, killed, waiting = (Future() for _ in range(5))
+    done.set_result("report a")
+    failed.set_exception(PosecheckError("b.mp4: cannot be opened"))
+    for future in (running, killed):
+        future.set_running_or_notify_cancel()
+    run = FuturesRun({done: 0, failed: 1, running: 2, killed: 3, waiting: 4},
+                     tqdm(disable=True), as_completed, lambda fs: [f.cancel() for f in fs])
+    results = run.results()
+    first = dict(next(results) for _ in range(2))
+    assert first[0] == "report a" and str(first[1]) == "b.mp4: cannot be opened"
+    run.stop()                    # Ctrl-C: the waiting input is dropped, the running go on
+    assert not waiting.set_running_or_notify_cancel()   # what the pool then does with it
+    running.set_result("report c (interrupted)")
+    killed.set_exception(BrokenProcessPool())   # a worker killed by the same signal
+    assert list(results) == [(2, "report c (interrupted)")] and waiting.cancelled()
 
 
 def test_largest_input_goes_first(tmp_path):
