@@ -39,6 +39,7 @@ import numpy as np
 import posecheck.pipeline as pipeline
 from posecheck.analyze_run import save_outputs
 from posecheck.io.sources import Frame
+from posecheck.io.spill import BLOCK_ROWS
 from posecheck.pose.track import FramePose, PoseTrack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,11 +178,12 @@ def replaying(track: PoseTrack, frames: int) -> Iterator[None]:
 
 
 def slope(rows: list[tuple[float, int, str, int, int]], column: int) -> float:
-    """Least-squares bytes per frame of ``column`` over the model pass's samples (from the
-    first tenth of the frames on, past the start-up)."""
+    """Least-squares bytes per frame of ``column`` over the model pass's samples, from the
+    frame where the spill's first block is full (its buffer is then all in memory; the model's
+    start-up is over) or, in a shorter pass, from its second half."""
     points = [(r[1], r[column]) for r in rows if r[2] == "model"]
     last = max(f for f, _ in points)
-    points = [(f, m) for f, m in points if f >= last / 10]
+    points = [(f, m) for f, m in points if f >= min(BLOCK_ROWS, last / 2)]
     if len(points) < 3:
         return float("nan")
     frames, values = np.array(points, np.float64).T

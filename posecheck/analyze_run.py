@@ -194,7 +194,7 @@ def engine_for(args: argparse.Namespace, many_videos: bool) -> Engine:
 
 def clip_options(args: argparse.Namespace) -> ClipOptions:
     return ClipOptions(args.model, args.strictness, not args.no_segmentation,
-                       args.max_people or None, args.analysis_fps)
+                       args.max_people or None, args.analysis_fps, spill_dir=str(args.out))
 
 
 def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:

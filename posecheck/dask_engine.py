@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from dataclasses import replace
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -34,9 +35,10 @@ class ClusterError(PosecheckError):
 
 
 def cluster_task(path: str, spec: Spec, options: ClipOptions) -> Analysis:
-    """One input on a cluster worker, whose process keeps its pose models for the next."""
+    """One input on a cluster worker, whose process keeps its pose models for the next (a long
+    video spills to the worker's temporary folder: the output folder is the submitter's)."""
     keep_estimators()
-    return analyze_clip(path, spec, options)
+    return analyze_clip(path, spec, replace(options, spill_dir=None))
 
 
 class DaskCluster:

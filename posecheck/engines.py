@@ -46,6 +46,8 @@ class ClipOptions:
     segmentation: bool = True
     max_people: int | None = None
     analysis_fps: float | None = None
+    #: Where a long video's spill folder goes (``posecheck analyze``: the output folder).
+    spill_dir: str | None = None
 
 
 def analyze_clip(path: str, spec: Spec, options: ClipOptions, workers: int = 1,
@@ -54,7 +56,7 @@ def analyze_clip(path: str, spec: Spec, options: ClipOptions, workers: int = 1,
     return analyze(path, spec, model=options.model, workers=workers,
                    strictness=options.strictness, segmentation=options.segmentation,
                    progress=progress, max_people=options.max_people,
-                   analysis_fps=options.analysis_fps)
+                   analysis_fps=options.analysis_fps, spill_dir=options.spill_dir)
 
 
 def largest_first(paths: list[Path]) -> list[int]:
