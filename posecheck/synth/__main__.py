@@ -4,6 +4,7 @@
       --out sample_videos/bird_dog_clean.mp4 --seed 0
   python -m posecheck.synth samples --out sample_videos          # the committed samples
   python -m posecheck.synth validation-set --out .cache/validation --n 200 --workers 2
+  python -m posecheck.synth render --world phone --exercise lunge --seed 3 --out x.mp4
   python -m posecheck.synth preview --exercise lunge --times 0,3,6 --out sheet.png
   python -m posecheck.synth evaluate sample_videos/*.mp4     # MediaPipe vs ground truth
   python -m posecheck.synth refresh-metrics sample_videos/*.gt.npz  # after kinematics changes
@@ -39,6 +40,11 @@ def _render(args: argparse.Namespace) -> int:
     spec = ClipSpec(exercise=args.exercise, variant=args.variant, seed=args.seed,
                     width=args.width, height=args.height, fps=args.fps, camera=_camera(args),
                     max_frames=args.max_frames)
+    if args.world != "clean_room":
+        from posecheck.synth.world import clip_spec
+
+        spec = clip_spec(args.exercise, args.variant, args.seed, args.world, args.view,
+                         args.max_frames)
     gt, stats = render_clip(spec, args.out, progress=not args.quiet)
     print(f"{args.out}: {stats.frames} frames, {len(gt.reps)} reps, "
           f"{stats.render_s / stats.frames:.3f} s/frame render + "
@@ -69,8 +75,9 @@ def _preview(args: argparse.Namespace) -> int:
 def _validation_set(args: argparse.Namespace) -> int:
     from posecheck.synth.validation import generate
 
+    size = {"width": args.width, "height": args.height} if args.size else {}
     generate(args.out, n=args.n, workers=args.workers, seed=args.seed, fps=args.fps,
-             width=args.width, height=args.height, progress=not args.quiet)
+             progress=not args.quiet, world=args.world, **size)
     return 0
 
 
@@ -116,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def common(p: argparse.ArgumentParser, fps: float) -> None:
+    def common(p: argparse.ArgumentParser, fps: float | None) -> None:
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--fps", type=float, default=fps)
         p.add_argument("--width", type=int, default=640)
@@ -135,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     clip_args(r)
     r.add_argument("--out", required=True, help="output .mp4 (ground truth: .gt.npz beside)")
     r.add_argument("--max-frames", type=int, help="render only the first N frames")
+    r.add_argument("--world", choices=("clean_room", "phone"), default="clean_room",
+                   help="phone: draw clothes, room, light, camera and capture from --seed "
+                        "(ignores --width/--height/--fps and the camera options but --view)")
     r.set_defaults(func=_render)
 
     pv = sub.add_parser("preview", help="a contact sheet of single frames (PNG)")
@@ -147,7 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--out", required=True)
     v.add_argument("--n", type=int, default=200)
     v.add_argument("--workers", type=int, default=2)
-    common(v, 15.0)
+    v.add_argument("--world", choices=("clean_room", "phone"), default="phone",
+                   help="clean_room: the sets of 2026-11 (640x480, 15 fps); phone: the harder "
+                        "world of issue 9 (docs/SYNTH_GROUND_TRUTH.md)")
+    v.add_argument("--size", action="store_true",
+                   help="render every clip at --width x --height (default: the world's)")
+    common(v, None)
     v.set_defaults(func=_validation_set)
 
     e = sub.add_parser("evaluate", help="MediaPipe landmark accuracy against ground truth "

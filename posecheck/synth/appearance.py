@@ -1,7 +1,9 @@
-"""How a synthetic person looks: body shape, skin tone and clothing colours.
+"""How a synthetic person looks: body shape, skin tone, clothes and hair.
 
 Anny ships no albedo texture, so the body is coloured per vertex: skin, a T-shirt with short
-sleeves, full-length leggings and a hair cap. Regions are decided on the rest pose.
+sleeves, full-length leggings and a hair cap (the clean room's ``painted`` clothes). Regions
+are decided on the rest pose. Garments with thickness, patterns and hair volume are drawn by
+:meth:`Appearance.random_phone` and made by ``posecheck.synth.clothing``.
 """
 from __future__ import annotations
 
@@ -28,13 +30,23 @@ PANTS = {
 }
 HAIR = {"dark": (0.10, 0.07, 0.05), "brown": (0.30, 0.18, 0.10), "blond": (0.70, 0.56, 0.30),
         "grey": (0.55, 0.55, 0.55)}
+#: A colour: a name of the table it belongs to, or an RGB triple in 0..1.
+Color = str | tuple[float, float, float]
 _TORSO_BONES = ("spine01", "spine02", "spine03", "spine04", "spine05", "root", "clavicle.L",
                 "clavicle.R", "shoulder01.L", "shoulder01.R", "pelvis.L", "pelvis.R")
 
 
+def rgb(table: dict[str, tuple[float, float, float]], value: Color) -> np.ndarray:
+    """(3,) RGB of a colour given by name in ``table`` or as an RGB triple."""
+    return np.asarray(table[value] if isinstance(value, str) else value, np.float64)
+
+
 @dataclass(frozen=True)
 class Appearance:
-    """A person: Anny phenotype sliders (0..1) and colour names from the tables above."""
+    """A person: Anny phenotype sliders (0..1), colours (names from the tables above or RGB)
+    and clothes: ``top`` (painted, tshirt, tank, hoodie), ``bottom`` (painted, leggings,
+    shorts, sweatpants), ``pattern`` (none, stripes, print, heather) in the ``accent`` colour,
+    ``hair_style`` (painted, short, volume, bun), ``looseness`` 0..1 of the garments."""
 
     gender: float = 0.8
     age: float = 0.5
@@ -42,10 +54,16 @@ class Appearance:
     weight: float = 0.5
     height: float = 0.5
     proportions: float = 0.5
-    skin: str = "light"
-    shirt: str = "blue"
-    pants: str = "charcoal"
-    hair: str = "dark"
+    skin: Color = "light"
+    shirt: Color = "blue"
+    pants: Color = "charcoal"
+    hair: Color = "dark"
+    top: str = "painted"
+    bottom: str = "painted"
+    pattern: str = "none"
+    accent: Color = "white"
+    hair_style: str = "painted"
+    looseness: float = 0.5
 
     def phenotype(self) -> dict[str, float]:
         """The Anny phenotype keyword arguments."""
@@ -65,6 +83,27 @@ class Appearance:
                    skin=pick(SKIN_TONES), shirt=pick(SHIRTS), pants=pick(PANTS),
                    hair=pick(HAIR))
 
+    @classmethod
+    def random_phone(cls, rng: np.random.Generator) -> "Appearance":
+        """A varied home exerciser: age from young adult to old (0.25..0.95), build from thin
+        to obese (weight 0.1..0.95), height 0.1..0.9; any skin tone between the table's
+        extremes; a random top, bottom, pattern and hair style in sportswear colours."""
+        r3 = lambda lo, hi: tuple(round(float(c), 3) for c in rng.uniform(lo, hi, 3))  # noqa
+        tone = float(rng.uniform(0, 1))
+        light, dark = np.array(SKIN_TONES["light"]) * 1.08, np.array(SKIN_TONES["dark"]) * 0.8
+        skin = tuple(round(float(c), 3) for c in np.clip(light + tone * (dark - light), 0, 1))
+        vivid = rng.random() < 0.5
+        return cls(gender=float(rng.uniform(0, 1)), age=float(rng.uniform(0.25, 0.95)),
+                   muscle=float(rng.uniform(0.15, 0.85)), weight=float(rng.uniform(0.1, 0.95)),
+                   height=float(rng.uniform(0.1, 0.9)), proportions=float(rng.uniform(0.3, 0.7)),
+                   skin=skin, shirt=r3(0.1, 0.9) if vivid else r3(0.05, 0.45),
+                   pants=r3(0.03, 0.4), hair=str(rng.choice(sorted(HAIR))),
+                   top=str(rng.choice(["tshirt", "tshirt", "tank", "hoodie", "hoodie"])),
+                   bottom=str(rng.choice(["leggings", "leggings", "shorts", "sweatpants"])),
+                   pattern=str(rng.choice(["none", "none", "stripes", "print", "heather"])),
+                   accent=r3(0.0, 1.0), hair_style=str(rng.choice(["short", "volume", "bun"])),
+                   looseness=round(float(rng.uniform(0, 1)), 3))
+
 
 def vertex_colors(body: Body, look: Appearance) -> np.ndarray:
     """(V, 3) float RGB in 0..1 for each vertex of ``body``."""
@@ -72,7 +111,7 @@ def vertex_colors(body: Body, look: Appearance) -> np.ndarray:
     dom = body.dominant_bone
     kp, head = body.rest_keypoint, body.rest_head
     z = v[:, 2]
-    colors = np.tile(np.array(SKIN_TONES[look.skin]), (len(v), 1))
+    colors = np.tile(rgb(SKIN_TONES, look.skin), (len(v), 1))
     torso = np.isin(dom, _TORSO_BONES)
     upperarm = np.char.startswith(dom.astype(str), "upperarm")
     legs = (np.char.startswith(dom.astype(str), "upperleg")
@@ -84,12 +123,12 @@ def vertex_colors(body: Body, look: Appearance) -> np.ndarray:
     shirt = (torso & (z > waist_z) & (z < neck_z)) | (
         upperarm & (z > shoulder_z - 0.55 * (shoulder_z - elbow_z)))
     pants = ((torso & (z <= waist_z)) | legs) & (z > kp["left_ankle"][2] + 0.05)
-    colors[shirt] = SHIRTS[look.shirt]
-    colors[pants] = PANTS[look.pants]
+    colors[shirt] = rgb(SHIRTS, look.shirt)
+    colors[pants] = rgb(PANTS, look.pants)
     is_head = dom == "head"
     eye_z, ear_y = kp["left_eye"][2], kp["left_ear"][1]
     hair = is_head & ((z > eye_z + 0.045) | ((v[:, 1] > ear_y - 0.005) & (z > eye_z - 0.03)))
-    colors[hair] = HAIR[look.hair]
+    colors[hair] = rgb(HAIR, look.hair)
     for eye in ("left_eye", "right_eye"):
         d = np.linalg.norm(v - kp[eye], axis=1)
         colors[is_head & (d < 0.011)] = (0.95, 0.95, 0.95)

@@ -1,12 +1,23 @@
 """Offscreen rasterisation with pyrender on headless Mesa (EGL by default, or OSMesa).
 
 The scene: a floor, an exercise mat, a back wall, a key directional light with shadows, two
-distant point lights (fill and rim) and ambient light; the body as a vertex-coloured mesh.
-Keep ONE :class:`Scene` per process: a second pyrender ``OffscreenRenderer`` after the first
-is collected fails with ``EGL_BAD_DISPLAY``.
+distant point lights (fill and rim), ambient light and optionally a window light; the body as
+a vertex-coloured mesh. Rooms may have textured floors and walls (``room_textures``),
+furniture (``furniture``) and a second, standing person. Keep ONE :class:`Scene` per
+process: a second pyrender ``OffscreenRenderer`` after the first is collected fails with
+``EGL_BAD_DISPLAY``.
+
+Two ways to make a frame:
+
+* :meth:`Scene.render` (the clean room): everything, every frame, with a shadow map;
+* :meth:`Scene.render_composited`: the room is rendered once per camera (with shadow maps);
+  each frame only the body is rasterised (no shadow pass) in a scene holding the same
+  lights, and put in front of the room where it is nearer; its shadow on the floor is its
+  planar projection along the key light, softened and darkening the room. About 4x cheaper;
+  the body casts no shadow on itself or on furniture.
 
 Cameras are placed around the person by :class:`CameraSpec`: an azimuth relative to the
-person's forward direction, a height and a distance.
+person's forward direction, a height, a distance and a roll.
 """
 from __future__ import annotations
 
@@ -14,6 +25,8 @@ import os
 from dataclasses import asdict, dataclass
 
 import numpy as np
+
+from posecheck.synth.lighting import Lighting
 
 #: Named views: azimuth of the camera measured from the person's forward direction toward the
 #: person's LEFT side (0 = in front, 90 = the person's left side toward the camera).
@@ -25,15 +38,29 @@ VIEWS = {"front": 0.0, "front_left": 45.0, "left": 90.0, "rear_left": 135.0, "re
 FILL_DISTANCE = 6.0
 #: A pixel belongs to the person where the body is this much nearer than the empty room.
 MASK_MARGIN_M = 0.002
+#: Height of the plane the composited body's shadow is flattened onto: under the floor's top
+#: (z = -0.006) so that it lies behind every floor and mat pixel.
+SHADOW_Z = -0.0065
+
+
+#: Samples per pixel of pyrender's framebuffer (it hard-codes 4; see :func:`_import_pyrender`).
+_MSAA = {"samples": 4}
 
 
 def _import_pyrender():
-    """Import pyrender headless, patching ``np.infty`` (removed in NumPy 2, used by 0.1.45)."""
+    """Import pyrender headless, patching ``np.infty`` (removed in NumPy 2, used by 0.1.45)
+    and making its multisample count settable (``Scene.set_antialiasing``)."""
     os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
     if not hasattr(np, "infty"):
         np.infty = np.inf
     import pyrender
+    import pyrender.renderer as gl_renderer
     import trimesh
+    if not hasattr(gl_renderer, "_posecheck_storage"):
+        gl_renderer._posecheck_storage = gl_renderer.glRenderbufferStorageMultisample
+        gl_renderer.glRenderbufferStorageMultisample = (
+            lambda target, _samples, *rest: gl_renderer._posecheck_storage(
+                target, _MSAA["samples"], *rest))
     return pyrender, trimesh
 
 
@@ -88,6 +115,7 @@ class CameraSpec:
     target_height: float = 0.38
     yfov_deg: float = 45.0
     azimuth_deg: float | None = None
+    roll_deg: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -106,18 +134,36 @@ class CameraSpec:
         target = np.array([centre[0], centre[1], self.target_height])
         eye = target + self.distance * direction
         eye[2] = self.height
-        return look_at(eye, target)
+        pose = look_at(eye, target)
+        if self.roll_deg:
+            c, s_ = np.cos(np.deg2rad(self.roll_deg)), np.sin(np.deg2rad(self.roll_deg))
+            pose[:3, :2] = pose[:3, :2] @ np.array([[c, s_], [-s_, c]])
+        return pose
 
 
 @dataclass(frozen=True)
 class Room:
-    """Colours (RGB 0..1) of floor, mat and wall, and the key light's direction."""
+    """Colours (RGB 0..1) of floor, mat and wall, and the key light's direction.
+
+    floor_texture / wall_texture : kinds of ``room_textures`` (plain: a coloured box);
+    posters : how many on the wall; wall_distance : from the person's centre, metres;
+    furniture : ``furniture.Item`` tuples placed relative to the camera-to-person line;
+    second_person : (along, across, yaw_deg, scale) of a standing figure, or None;
+    texture_seed : the textures' random seed.
+    """
 
     floor: tuple[float, float, float] = (0.62, 0.55, 0.47)
     mat: tuple[float, float, float] = (0.35, 0.22, 0.45)
     wall: tuple[float, float, float] = (0.86, 0.85, 0.80)
     key_light: tuple[float, float, float] = (2.0, 1.2, 3.0)
     mat_size: tuple[float, float] = (0.7, 1.9)
+    floor_texture: str = "plain"
+    wall_texture: str = "plain"
+    posters: int = 0
+    wall_distance: float = 1.6
+    furniture: tuple = ()
+    second_person: tuple[float, float, float, float] | None = None
+    texture_seed: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -140,7 +186,8 @@ def wall_behind(camera_pose: np.ndarray, centre: np.ndarray) -> np.ndarray:
 
 
 class Scene:
-    """A pyrender scene with one offscreen renderer; call :meth:`render` per frame."""
+    """A pyrender scene with one offscreen renderer; call :meth:`render` (everything, shadow
+    map) or :meth:`render_composited` (body over a once-rendered room) per frame."""
 
     def __init__(self, width: int = 640, height: int = 480, room: Room = Room(),
                  shadows: bool = True) -> None:
@@ -148,29 +195,38 @@ class Scene:
         self._pyrender, self._trimesh = pyrender, trimesh
         self.width, self.height = width, height
         self.renderer = pyrender.OffscreenRenderer(width, height)
-        self.scene = _ordered_scene_class(pyrender)(ambient_light=[0.28, 0.28, 0.30],
-                                                    bg_color=[0.8, 0.82, 0.85, 1.0])
+        ordered = _ordered_scene_class(pyrender)
+        self.scene = ordered(ambient_light=[0.28, 0.28, 0.30], bg_color=[0.8, 0.82, 0.85, 1.0])
+        #: The body alone with the same lights and camera (composited frames).
+        self.body_scene = ordered(ambient_light=[0.28, 0.28, 0.30], bg_color=[0, 0, 0, 0])
         self.flags = (pyrender.RenderFlags.SHADOWS_DIRECTIONAL if shadows
                       else pyrender.RenderFlags.NONE)
         self.room_nodes: list = []
+        self.light_nodes: list = []
         self._room_depth: np.ndarray | None = None
+        self._room_color: np.ndarray | None = None
         self.body_node = None
         self.cam_node = None
+        self._body_cam_node = None
+        self._composite_nodes: list = []
         self.cam_pose = np.eye(4)
         self.yfov = np.deg2rad(45.0)
+        self.key_from = np.array(room.key_light, float)
+        self.shadow_strength = 0.0
         # Floats only: pyrender reads an integer baseColorFactor as uint8 (1 -> 1/255).
         self.body_material = pyrender.MetallicRoughnessMaterial(
             baseColorFactor=[1.0, 1.0, 1.0, 1.0], metallicFactor=0.0, roughnessFactor=0.65)
         self.set_room(room, forward=np.array([0.0, -1.0, 0.0]))
-        # Fill and rim: distant point lights (only directional lights cast shadows here, and
-        # each shadow-casting light costs a render pass).
-        for name, color, irradiance, direction in (
-                ("light_fill", [0.85, 0.9, 1.0], 1.2, [1.5, -2.0, 0.7]),
-                ("light_rim", [1.0, 1.0, 1.0], 0.8, [-1.5, 0.5, 1.7])):
-            pose = np.eye(4)
-            pose[:3, 3] = FILL_DISTANCE * np.array(direction) / np.linalg.norm(direction)
-            light = pyrender.PointLight(color=color, intensity=irradiance * FILL_DISTANCE ** 2)
-            self.scene.add(light, name=name, pose=pose)
+
+    def _material(self, color, roughness: float, texture: np.ndarray | None = None):
+        pyrender = self._pyrender
+        tex = None
+        if texture is not None:
+            tex = pyrender.Texture(source=texture, source_channels="RGB",
+                                   sampler=pyrender.Sampler(magFilter=9729, minFilter=9987))
+        return pyrender.MetallicRoughnessMaterial(
+            baseColorFactor=[*map(float, color), 1.0], metallicFactor=0.0,
+            roughnessFactor=roughness, baseColorTexture=tex)
 
     def _box(self, name, extents, centre, color, roughness, yaw: float = 0.0):
         """Add a box ``extents`` turned by ``yaw`` radians about +Z, centred at ``centre``."""
@@ -179,60 +235,157 @@ class Scene:
         if yaw:
             box.apply_transform(trimesh.transformations.rotation_matrix(yaw, [0, 0, 1]))
         box.apply_translation(centre)
-        material = pyrender.MetallicRoughnessMaterial(
-            baseColorFactor=[*map(float, color), 1.0], metallicFactor=0.0,
-            roughnessFactor=roughness)
-        return self.scene.add(pyrender.Mesh.from_trimesh(box, material=material, smooth=False),
-                              name=name)
+        return self.scene.add(pyrender.Mesh.from_trimesh(
+            box, material=self._material(color, roughness), smooth=False), name=name)
+
+    def _quad(self, name: str, corner: np.ndarray, u: np.ndarray, v: np.ndarray,
+              texture: np.ndarray, tile: tuple[float, float], roughness: float):
+        """Add the textured rectangle ``corner + a u + b v`` (a, b in 0..1), facing u x v;
+        the texture repeats every ``tile`` metres along u and v."""
+        pyrender = self._pyrender
+        pos = np.array([corner, corner + u, corner + u + v, corner + v], np.float32)
+        normal = np.cross(u, v) / np.linalg.norm(np.cross(u, v))
+        span = np.array([np.linalg.norm(u) / tile[0], np.linalg.norm(v) / tile[1]])
+        uv = (np.array([[0, 0], [1, 0], [1, 1], [0, 1]]) * span).astype(np.float32)
+        prim = pyrender.Primitive(
+            positions=pos, normals=np.tile(normal, (4, 1)).astype(np.float32), texcoord_0=uv,
+            indices=np.array([[0, 1, 2], [0, 2, 3]], np.uint32),
+            material=self._material((1.0, 1.0, 1.0), roughness, texture))
+        return self.scene.add(pyrender.Mesh([prim]), name=name)
 
     def set_room(self, room: Room, forward: np.ndarray, centre: np.ndarray = np.zeros(3),
-                 wall_dir: np.ndarray = np.array([-1.0, 0.0, 0.0])) -> None:
-        """Rebuild floor, mat (long side along ``forward``), key light and a wall 1.6 m from
-        ``centre`` in the horizontal direction ``wall_dir`` (put it behind the person as seen
-        from the camera: see :func:`wall_behind`)."""
-        pyrender = self._pyrender
+                 wall_dir: np.ndarray = np.array([-1.0, 0.0, 0.0]),
+                 lighting: Lighting = Lighting()) -> None:
+        """Rebuild floor, mat (long side along ``forward``), furniture, lights and a wall
+        ``room.wall_distance`` from ``centre`` in the horizontal direction ``wall_dir`` (put it
+        behind the person as seen from the camera: see :func:`wall_behind`)."""
+        from posecheck.synth.furniture import boxes
+        from posecheck.synth.room_textures import FLOOR_TILE_M, floor_texture, wall_texture
+
         for node in self.room_nodes:
             self.scene.remove_node(node)
         along_y = abs(forward[1]) >= abs(forward[0])
         mw, ml = room.mat_size
         mat_extents = [mw, ml, 0.006] if along_y else [ml, mw, 0.006]
         wall_dir = np.array([wall_dir[0], wall_dir[1], 0.0]) / np.linalg.norm(wall_dir[:2])
-        wall_centre = np.array([centre[0], centre[1], 0.0]) + 1.6 * wall_dir + [0, 0, 2.5]
-        key = pyrender.DirectionalLight(color=[1.0, 0.97, 0.92], intensity=3.0)
-        self._room_depth = None
-        self.room_nodes = [
-            self._box("floor", [8, 8, 0.02], [0, 0, -0.016], room.floor, 0.8),
-            self._box("mat", mat_extents, [0, 0, -0.003], room.mat, 0.9),
-            self._box("wall", [0.02, 8, 5], wall_centre, room.wall, 1.0,
-                      yaw=float(np.arctan2(wall_dir[1], wall_dir[0]))),
-            self.scene.add(key, name="light_key",
-                           pose=look_at(np.array(room.key_light), np.zeros(3))),
-        ]
+        base = np.array([centre[0], centre[1], 0.0])
+        wall_centre = base + room.wall_distance * wall_dir + [0, 0, 2.5]
+        wall_yaw = float(np.arctan2(wall_dir[1], wall_dir[0]))
+        self._room_depth = self._room_color = None
+        rng = np.random.default_rng([room.texture_seed, 5])
+        nodes = []
+        if room.floor_texture == "plain":
+            nodes.append(self._box("floor", [8, 8, 0.02], [0, 0, -0.016], room.floor, 0.8))
+        else:
+            tex = floor_texture(room.floor_texture, room.floor, rng)
+            nodes.append(self._quad("floor", np.array([-6.0, -6.0, -0.006]),
+                                    np.array([12.0, 0, 0]), np.array([0, 12.0, 0]), tex,
+                                    (FLOOR_TILE_M, FLOOR_TILE_M), 0.7))
+        nodes.append(self._box("mat", mat_extents, [0, 0, -0.003], room.mat, 0.9))
+        if room.wall_texture == "plain":
+            nodes.append(self._box("wall", [0.02, 8, 5], wall_centre, room.wall, 1.0,
+                                   yaw=wall_yaw))
+        else:
+            side = np.array([-wall_dir[1], wall_dir[0], 0.0])
+            size = (12.0, 3.0)
+            tex = wall_texture(room.wall_texture, room.wall, room.posters, size, rng)
+            corner = base + room.wall_distance * wall_dir - size[0] / 2 * side + [0, 0, 3.0]
+            nodes.append(self._quad("wall", corner, size[0] * side, np.array([0, 0, -3.0]),
+                                    tex, size, 1.0))
+        to_camera = -wall_dir
+        for i, item in enumerate(room.furniture):
+            for j, (extents, pos, color, yaw) in enumerate(boxes(item, base, to_camera)):
+                nodes.append(self._box(f"furniture_{i:02d}_{j}", extents, pos, color, 0.85, yaw))
+        self.room_nodes = nodes
+        self.set_lighting(lighting, np.array(room.key_light, float))
+
+    def set_lighting(self, lighting: Lighting, key_from: np.ndarray) -> None:
+        """The same lights in the room and the body scene: ambient, key (directional, from
+        ``lighting.key_direction`` or ``key_from``), fill and rim (distant point lights:
+        only directional lights cast shadows here, each at the cost of a render pass) and an
+        optional window (directional)."""
+        pyrender = self._pyrender
+        for scene, node in self.light_nodes:
+            scene.remove_node(node)
+        self.light_nodes = []
+        self.key_from = np.array(lighting.key_direction or key_from, float)
+        self.shadow_strength = lighting.shadow_strength
+        lights = [("light_key", pyrender.DirectionalLight(
+            color=list(lighting.key_color), intensity=lighting.key_intensity),
+            look_at(self.key_from, np.zeros(3)))]
+        for name, color, irradiance, direction in (
+                ("light_fill", lighting.fill_color, lighting.fill_irradiance, [1.5, -2.0, 0.7]),
+                ("light_rim", (1.0, 1.0, 1.0), lighting.rim_irradiance, [-1.5, 0.5, 1.7])):
+            pose = np.eye(4)
+            pose[:3, 3] = FILL_DISTANCE * np.array(direction) / np.linalg.norm(direction)
+            lights.append((name, pyrender.PointLight(
+                color=list(color), intensity=irradiance * FILL_DISTANCE ** 2), pose))
+        if lighting.window_intensity > 0:
+            lights.append(("light_window", pyrender.DirectionalLight(
+                color=list(lighting.window_color), intensity=lighting.window_intensity),
+                look_at(np.array(lighting.window_direction, float), np.zeros(3))))
+        for scene in (self.scene, self.body_scene):
+            scene.ambient_light = np.array(lighting.ambient, float)
+            for name, light, pose in lights:
+                self.light_nodes.append((scene, scene.add(light, name=name, pose=pose)))
+        self._room_color = None
+
+    def add_to_room(self, name: str, verts: np.ndarray, faces: np.ndarray,
+                    colors: np.ndarray) -> None:
+        """A static vertex-coloured mesh in the room (a second person): verts (V, 3), faces
+        (F, 3), colors (V, 3) 0..1. Removed with the room."""
+        self.room_nodes.append(self.scene.add(self._mesh(verts, faces, colors), name=name))
+        self._room_depth = self._room_color = None
 
     def set_camera(self, pose: np.ndarray, yfov_deg: float = 45.0) -> None:
         """Place the (perspective) camera at ``pose`` (4, 4)."""
         pyrender = self._pyrender
         if self.cam_node is not None:
             self.scene.remove_node(self.cam_node)
+            self.body_scene.remove_node(self._body_cam_node)
         self.yfov = np.deg2rad(yfov_deg)
-        cam = pyrender.PerspectiveCamera(yfov=self.yfov, aspectRatio=self.width / self.height,
-                                         znear=0.05, zfar=20.0)
         self.cam_pose = np.asarray(pose, float)
-        self.cam_node = self.scene.add(cam, name="camera", pose=self.cam_pose)
-        self._room_depth = None
+        cams = [pyrender.PerspectiveCamera(yfov=self.yfov, aspectRatio=self.width / self.height,
+                                           znear=0.05, zfar=20.0) for _ in range(2)]
+        self.cam_node = self.scene.add(cams[0], name="camera", pose=self.cam_pose)
+        self._body_cam_node = self.body_scene.add(cams[1], name="camera", pose=self.cam_pose)
+        self._room_depth = self._room_color = None
 
-    def set_body(self, verts: np.ndarray, faces: np.ndarray, colors: np.ndarray) -> None:
-        """Replace the body mesh. verts (V, 3), faces (F, 3) uint, colors (V, 3) in 0..1."""
+    def resize(self, width: int, height: int) -> None:
+        """A new frame size for the same renderer (one OffscreenRenderer per process: a
+        second one fails with EGL_BAD_DISPLAY). Set the camera again afterwards."""
+        self.width, self.height = width, height
+        self.renderer.viewport_width, self.renderer.viewport_height = width, height
+        self._room_depth = self._room_color = None
+
+    def set_antialiasing(self, on: bool) -> None:
+        """4x multisampling (the clean room's) or none (composited frames: about 2.5x cheaper
+        on llvmpipe, and a composited body edge must not blend with the body scene's empty
+        background)."""
+        samples = 4 if on else 0
+        if _MSAA["samples"] != samples:
+            _MSAA["samples"] = samples
+            inner = self.renderer._renderer
+            if inner is not None:
+                inner._main_fb_dims = (None, None)      # rebuilt at the next render
+
+    def _mesh(self, verts: np.ndarray, faces: np.ndarray, colors: np.ndarray,
+              normals: np.ndarray | None = None):
         pyrender, trimesh = self._pyrender, self._trimesh
-        normals = trimesh.Trimesh(verts, faces, process=False).vertex_normals
+        if normals is None:
+            normals = trimesh.Trimesh(verts, faces, process=False).vertex_normals
         rgba = np.concatenate([colors, np.ones((len(colors), 1))], 1).astype(np.float32)
         prim = pyrender.Primitive(positions=verts.astype(np.float32),
                                   normals=normals.astype(np.float32),
                                   indices=faces.astype(np.uint32), color_0=rgba,
                                   material=self.body_material)
+        return pyrender.Mesh([prim])
+
+    def set_body(self, verts: np.ndarray, faces: np.ndarray, colors: np.ndarray) -> None:
+        """Replace the body mesh. verts (V, 3), faces (F, 3) uint, colors (V, 3) in 0..1."""
         if self.body_node is not None:
             self.scene.remove_node(self.body_node)
-        self.body_node = self.scene.add(pyrender.Mesh([prim]), name="body")
+        self.body_node = self.scene.add(self._mesh(verts, faces, colors), name="body")
 
     def render(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Render the frame.
@@ -241,6 +394,7 @@ class Scene:
         (0 = background), and the person's mask (H, W) bool: pixels where the body is nearer
         than the empty room (exact except within ``MASK_MARGIN_M`` of the floor it lies on).
         """
+        self.set_antialiasing(True)
         if self._room_depth is None:
             self._room_depth = self._render_room_depth()
         color, depth = self.renderer.render(self.scene, flags=self.flags)
@@ -256,6 +410,61 @@ class Scene:
         if self.body_node is not None:
             self.body_node.mesh.is_visible = True
         return depth
+
+    def room_image(self) -> tuple[np.ndarray, np.ndarray]:
+        """The empty room, rendered once per camera, room and lights with shadow maps (and
+        4x multisampling): color (H, W, 3) float32 0..255 and depth (H, W) metres (0 =
+        background; sampled at pixel centres)."""
+        if self._room_color is None:
+            self.set_antialiasing(True)
+            if self.body_node is not None:
+                self.scene.remove_node(self.body_node)
+                self.body_node = None
+            color, _ = self.renderer.render(
+                self.scene, flags=self._pyrender.RenderFlags.SHADOWS_DIRECTIONAL)
+            # The depth without multisampling, as the body's is rendered: with 4x MSAA the
+            # resolved depth of a grazing floor differs by centimetres from the pixel centre's.
+            self.set_antialiasing(False)
+            depth = self.renderer.render(self.scene, flags=self._pyrender.RenderFlags.DEPTH_ONLY)
+            self._room_color, self._room_depth = color.astype(np.float32), depth
+        return self._room_color, self._room_depth
+
+    def render_composited(self, verts: np.ndarray, faces: np.ndarray, colors: np.ndarray,
+                          normals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The body (verts (V, 3), faces, colors (V, 3), unit normals (V, 3)) over the room.
+
+        One pass without multisampling renders the body and its shadow: the body flattened
+        along the key light onto a plane just under the floor (``SHADOW_Z``), so the shadow
+        shows only where it lies at or just behind a room surface and never passes for the
+        person. Returns color (H, W, 3) float32 0..255, depth (H, W) float32 metres and the
+        person's mask (H, W) bool, as :meth:`render`.
+        """
+        import cv2
+
+        pyrender = self._pyrender
+        room_color, room_depth = self.room_image()
+        self.set_antialiasing(False)
+        for node in self._composite_nodes:
+            self.body_scene.remove_node(node)
+        light = self.key_from / np.linalg.norm(self.key_from)
+        flat = verts - (verts[:, 2:3] - SHADOW_Z) / max(light[2], 0.15) * light
+        up = np.zeros_like(flat)
+        up[:, 2] = 1.0
+        shadow = pyrender.Mesh([pyrender.Primitive(
+            positions=flat.astype(np.float32), normals=up.astype(np.float32),
+            indices=faces.astype(np.uint32), material=self.body_material)])
+        self._composite_nodes = [
+            self.body_scene.add(self._mesh(verts, faces, colors, normals), name="body"),
+            self.body_scene.add(shadow, name="body_shadow")]
+        color, depth = self.renderer.render(self.body_scene, flags=pyrender.RenderFlags.NONE)
+        drawn = depth > 0
+        mask = drawn & ((room_depth == 0) | (depth < room_depth - MASK_MARGIN_M))
+        on_floor = drawn & ~mask & (room_depth > 0) & (depth - room_depth < 0.15)
+        soft = cv2.GaussianBlur(on_floor.astype(np.float32), (0, 0), 1.5 + self.height / 240)
+        out = room_color * (1.0 - self.shadow_strength * soft)[..., None]
+        out[mask] = color[mask]
+        full_depth = np.where(mask, depth, room_depth).astype(np.float32)
+        return out, full_depth, mask
 
     def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """World points (N, 3) -> pixels (N, 2) (x right, y down) and camera depth (N,) metres."""

@@ -16,7 +16,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ import numpy as np
 from posecheck.synth.appearance import Appearance
 from posecheck.synth.clip import ClipSpec
 from posecheck.synth.exercises import EXERCISES
-from posecheck.synth.scene import Room
+from posecheck.synth.world import draw as draw_world
 
 #: Distinct body shapes in a set (a worker reloads the model when the shape changes).
 BODIES = 8
@@ -54,9 +54,11 @@ class Job:
     spec: ClipSpec
 
 
-def plan(n: int, seed: int = 0, fps: float = 15.0, width: int = 640, height: int = 480
-         ) -> list[Job]:
-    """The first ``n`` clips of the set with this ``seed``."""
+def plan(n: int, seed: int = 0, fps: float | None = None, width: int | None = None,
+         height: int | None = None, world: str = "phone") -> list[Job]:
+    """The first ``n`` clips of the set with this ``seed`` in ``world``
+    (``posecheck.synth.world``: ``clean_room`` re-draws the sets of 2026-11 exactly; fps and
+    size default to the world's)."""
     body_rng = np.random.default_rng([seed, 1])
     shapes = [Appearance.random(body_rng) for _ in range(BODIES)]
     # Exercises vary fastest, so even a small set covers every exercise.
@@ -72,16 +74,13 @@ def plan(n: int, seed: int = 0, fps: float = 15.0, width: int = 640, height: int
         view = views[turn % len(views)]
         view_turn[exercise, variant] = turn + 1
         rng = np.random.default_rng([seed, 2, i])
-        body = int(rng.integers(BODIES))
-        look = replace(Appearance.random(rng), **shapes[body].phenotype())
-        default = EXERCISES[exercise](variant, np.random.default_rng(seed + i)).camera
-        camera = replace(default, view=view,
-                         distance=round(default.distance * float(rng.uniform(0.9, 1.25)), 3),
-                         height=round(max(0.15, default.height + float(rng.uniform(-0.2, 0.35))),
-                                      3))
-        spec = ClipSpec(exercise=exercise, variant=variant, seed=seed + i, width=width,
-                        height=height, fps=fps, appearance=look, camera=camera,
-                        room=Room.random(rng))
+        # Appearance, room, light, camera and capture: drawn by the world (world.py).
+        body = int(rng.integers(BODIES)) if world == "clean_room" else i
+        scripted = EXERCISES[exercise](variant, np.random.default_rng(seed + i))
+        drawn = draw_world(world, rng, scripted.camera, view, scripted.motion.family,
+                           shapes[body] if world == "clean_room" else None, fps,
+                           (width, height) if width and height else None)
+        spec = ClipSpec(exercise=exercise, variant=variant, seed=seed + i, **drawn)
         jobs.append(Job(f"{i:04d}_{exercise}_{variant}_{view}", body, spec))
     return jobs
 
@@ -120,15 +119,15 @@ def _render(args: tuple[str, Job]) -> dict:
 
 
 def generate(out: str | Path, n: int = 200, workers: int = 2, seed: int = 0,
-             fps: float = 15.0, width: int = 640, height: int = 480,
-             progress: bool = True) -> list[dict]:
+             fps: float | None = None, width: int | None = None, height: int | None = None,
+             progress: bool = True, world: str = "phone") -> list[dict]:
     """Render the missing clips of the first ``n`` of the set into ``out``; write index.json.
 
     Returns one summary dict per clip rendered now.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    jobs = plan(n, seed, fps, width, height)
+    jobs = plan(n, seed, fps, width, height, world)
     todo = sorted((j for j in jobs if not _is_done(out, j)), key=lambda j: (j.body, j.name))
     if progress:
         print(f"validation set: {len(jobs) - len(todo)} of {len(jobs)} clips cached, "
