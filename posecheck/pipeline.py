@@ -27,6 +27,7 @@ import numpy as np
 
 from posecheck.blockwise import metric_blocks, switch_times_by_block, track_metrics
 from posecheck.checking.checker import Checker
+from posecheck.checking.records import Summary
 from posecheck.checking.recorded import RECORDED_SETUP_HOLD, neutral_from_clip
 from posecheck.pose.estimator import PoseEstimator, PoseSink, estimate_frames
 from posecheck.pose.estimator_cache import open_estimator
@@ -252,7 +253,8 @@ def _estimate_chunks(source: FrameSource, count: int, model: str, workers: int,
                                    None if folder is None else str(folder / f"chunk-{k}"))
                        for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
         try:
-            while queue is not None and not all(f.done() for f in futures):
+            while progress is not None and queue is not None and \
+                    not all(f.done() for f in futures):
                 try:
                     progress(queue.get(timeout=0.2))
                 except Empty:
@@ -263,7 +265,7 @@ def _estimate_chunks(source: FrameSource, count: int, model: str, workers: int,
             stop.set()
     finally:   # the workers exit (model and interpreter teardown: 0.5-2.7 s, measured) while
         pool.shutdown(wait=False)   # this process joins the chunks and checks them
-    while queue is not None and not interrupted:  # messages in flight at the last chunk's end
+    while progress is not None and queue is not None and not interrupted:  # messages in flight
         try:
             progress(queue.get(timeout=0.05))
         except Empty:
@@ -353,7 +355,7 @@ def exercise_metrics(track: PoseTrack, spill_dir: str | Path | None = None,
 
 def check(track: PoseTrack, spec: Spec, strictness: str = "standard", mode: str = "recorded",
           spill_dir: str | Path | None = None, frames: int = BLOCK_ROWS
-          ) -> tuple[Metrics, list[Event], dict[str, Any]]:
+          ) -> tuple[Metrics, list[Event], Summary]:
     """Run the checker over a whole track: metrics, events and the checker's summary.
 
     ``mode="recorded"`` takes the neutral pose from the whole clip and needs only a short setup

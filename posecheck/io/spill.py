@@ -120,13 +120,16 @@ def map_rows(path: Path, row_shape: tuple[int, ...], dtype: DTypeLike, rows: int
 
 def _mapping(array: np.ndarray) -> mmap.mmap | None:
     """The memory map ``array`` is a view of, if any."""
-    base = array.base
-    while base is not None:
+    base: object = array.base
+    while True:
         if isinstance(base, mmap.mmap):
             return base
-        base = getattr(base, "base", None) if isinstance(base, np.ndarray) else (
-            getattr(base, "obj", None) if isinstance(base, memoryview) else None)
-    return None
+        if isinstance(base, np.ndarray):
+            base = base.base
+        elif isinstance(base, memoryview):
+            base = base.obj
+        else:
+            return None
 
 
 def read_blocks(array: np.ndarray, rows: int = BLOCK_ROWS) -> Iterator[tuple[int, np.ndarray]]:

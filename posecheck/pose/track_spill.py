@@ -90,8 +90,9 @@ def open_spilled(folder: Path, frames: int, fps: float, frame_size: tuple[int, i
     arrays mapped read-only from the files, which are unlinked."""
     arrays = {name: map_rows(folder / name, shape, dtype, frames)
               for name, (shape, dtype) in FIELDS.items()}
-    return PoseTrack(**arrays, fps=float(fps), frame_size=(int(frame_size[0]), int(frame_size[1])),
-                     source=str(source), model=str(model))
+    return PoseTrack(arrays["image"], arrays["world"], arrays["visibility"], arrays["presence"],
+                     arrays["times"], arrays["back_contour"], float(fps),
+                     (int(frame_size[0]), int(frame_size[1])), str(source), str(model))
 
 
 @dataclass(frozen=True)
