@@ -31,7 +31,7 @@ def smoothstep(x: float) -> float:
 
 
 def _pelvis_and_lumbar(rig: Rig, trunk: np.ndarray, roll: float, lumbar: float,
-                       flexion: float = 0.0) -> None:
+                       flexion: float = 0.0, yaw: float = 0.0) -> None:
     """Root = ``trunk`` rotation combined with pelvis faults, lumbar spine compensating.
 
     Faults are rotations in the pelvis's own (rest-pose) axes, so their sense does not depend
@@ -39,11 +39,14 @@ def _pelvis_and_lumbar(rig: Rig, trunk: np.ndarray, roll: float, lumbar: float,
     roll : pelvis roll about the trunk's long axis; + turns the LEFT hip toward the back
     (lifts it when prone, lowers it when supine).
     lumbar : anterior pelvic tilt (lumbar extension / arch, + = arch, - = rounding).
+    yaw : turn about the pelvis's front-back axis (vertical when prone); + swings the LEFT
+    hip toward the feet.
     flexion : extra thoracic-lumbar flexion (+ rounds the back), spread over the spine.
     The lumbar bones undo the pelvis faults in equal steps, so the thorax keeps the
     orientation it has without faults.
     """
     fault = (Rotation.from_rotvec(np.deg2rad(roll) * Z)
+             * Rotation.from_rotvec(np.deg2rad(yaw) * Y)
              * Rotation.from_rotvec(np.deg2rad(lumbar) * X))
     rig.set("root", trunk @ fault.as_matrix())
     step = Rotation.from_rotvec(-fault.as_rotvec() / len(LUMBAR)).as_matrix()
@@ -61,13 +64,13 @@ def quadruped(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     pitch : trunk rotation about +X (84 = hands-and-knees, about 10 = tall kneeling).
     arm_{side}, leg_{side} : raise fraction 0..1 (1 = arm forward / leg back, horizontal).
     hydrant_{side} : thigh abduction fraction 0..1 (1 = 75 degrees, knee stays bent).
-    roll, lumbar : pelvis faults (see ``_pelvis_and_lumbar``). A roll pivots on the stance hip
-    (the side whose leg is lower) and leaves the thorax where it is without the roll.
+    roll, yaw, lumbar : pelvis faults (see ``_pelvis_and_lumbar``). A roll or yaw pivots on
+    the stance hip (the side whose leg is lower) and leaves the thorax where it is without it.
     """
     rig = _quadruped_rig(body, p)
-    if abs(p["roll"]) < 1e-6:
+    if abs(p["roll"]) < 1e-6 and abs(p["yaw"]) < 1e-6:
         return rig.pose(root)
-    clean = _quadruped_rig(body, p | {"roll": 0.0}).pose(root)
+    clean = _quadruped_rig(body, p | {"roll": 0.0, "yaw": 0.0}).pose(root)
     rolled = rig.pose(root)
     stance = "right" if p["leg_left"] + p["hydrant_left"] >= p["leg_right"] + p["hydrant_right"] \
         else "left"
@@ -78,7 +81,7 @@ def quadruped(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
 
 def _quadruped_rig(body: Body, p: dict[str, float]) -> Rig:
     rig = Rig(body)
-    _pelvis_and_lumbar(rig, rot(X, p["pitch"]), p["roll"], p["lumbar"])
+    _pelvis_and_lumbar(rig, rot(X, p["pitch"]), p["roll"], p["lumbar"], yaw=p["yaw"])
     hands_down = smoothstep((p["pitch"] - 40.0) / 40.0)
     for side in SIDES:
         sx = SIDE_SIGN[side]
@@ -113,9 +116,11 @@ def _slerp(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
     return rotate_toward(a, b, w * angle) if angle > 1e-6 else unit(a)
 
 
-def _bridge_rig(body: Body, p: dict[str, float], legs: dict[str, tuple] | None) -> Rig:
+def _bridge_rig(body: Body, p: dict[str, float], legs: dict[str, tuple] | None,
+                elevation: float) -> Rig:
+    """The bridge rig with the shoulder -> hip line raised ``elevation`` degrees."""
     rig = Rig(body)
-    trunk = rot(X, -(90.0 + p["beta_top"] * p["lift"] - p["sag"]))
+    trunk = rot(X, -(90.0 + elevation))
     _pelvis_and_lumbar(rig, trunk, p["roll"], p["lumbar"])
     rig.set_world("neck01", rot(X, -90.0))           # the head stays flat on the floor
     for side in SIDES:
@@ -145,34 +150,67 @@ def _toes(shin: np.ndarray) -> np.ndarray:
 def bridge(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     """Lying on the back (head toward +Y), knees bent, feet flat; hips lift into a bridge.
 
-    lift : 0..1 of ``beta_top`` degrees of trunk elevation (shoulder -> hip line).
+    lift : 0..1 of the trunk elevation (shoulder -> hip line) at which shoulders, hips and
+        knees line up (found per body), plus ``top`` degrees beyond it (overshoot, default 0).
     sag : fault, degrees of trunk elevation lost (hips sinking).
     roll : pelvis roll (+ lowers the LEFT hip, supine); lumbar : arch (+).
     ext_{side} : 0..1 that leg straightens in line with the trunk (single-leg bridge).
     march_{side} : 0..1 knee drive: thigh toward vertical, knee bent 90 degrees.
     Shoulders and the planted feet stay where they are in the neutral pose (2-link IK).
     """
-    key = ("bridge-reference",)
-    if key not in body.memo:
-        ref = _bridge_rig(body, NEUTRAL["bridge"], None).pose(np.zeros(3))
-        body.memo[key] = (_mid(body, ref, "shoulder"),
-                          {s: body.keypoint(ref, f"{s}_ankle") for s in SIDES})
-    shoulders0, ankles0 = body.memo[key]
-    lifted = _bridge_rig(body, p, None).pose(np.zeros(3))
-    offset = shoulders0 - _mid(body, lifted, "shoulder")
-    thigh_len = np.linalg.norm(body.rest_point("left_hip") - body.rest_point("left_knee"))
-    shin_len = np.linalg.norm(body.rest_point("left_knee") - body.rest_point("left_ankle"))
+    elevation = (_straight_bridge(body) + p["top"]) * p["lift"] - p["sag"]
+    lifted, offset, knees = _bridge_knees(body, p, elevation)
+    ankles0 = body.memo[("bridge-reference",)][1]
     trunk_dir = unit(_mid(body, lifted, "hip") - _mid(body, lifted, "shoulder"))
     legs = {}
     for side in SIDES:
         hip = body.keypoint(lifted, f"{side}_hip") + offset
-        knee = two_link_knee(hip, ankles0[side], thigh_len, shin_len, np.array([0, -0.3, 1.0]))
-        thigh, shin = unit(knee - hip), unit(ankles0[side] - knee)
+        thigh, shin = unit(knees[side] - hip), unit(ankles0[side] - knees[side])
         ext, march = p[f"ext_{side}"], p[f"march_{side}"]
         thigh = _slerp(_slerp(thigh, trunk_dir, ext), unit([0.0, 0.25, 1.0]), march)
         shin = _slerp(_slerp(shin, trunk_dir, ext), -Y, march)
         legs[side] = (thigh, shin)
-    return _bridge_rig(body, p, legs).pose(root + offset)
+    return _bridge_rig(body, p, legs, elevation).pose(root + offset)
+
+
+def _bridge_knees(body: Body, p: dict[str, float], elevation: float
+                  ) -> tuple[Posed, np.ndarray, dict[str, np.ndarray]]:
+    """The trunk raised ``elevation`` degrees about the shoulders (legs not yet placed), the
+    (3,) offset that keeps the shoulders where they lie, and each knee (3,) placed so that the
+    foot stays planted (2-link IK)."""
+    key = ("bridge-reference",)
+    if key not in body.memo:
+        ref = _bridge_rig(body, NEUTRAL["bridge"], None, 0.0).pose(np.zeros(3))
+        body.memo[key] = (_mid(body, ref, "shoulder"),
+                          {s: body.keypoint(ref, f"{s}_ankle") for s in SIDES})
+    shoulders0, ankles0 = body.memo[key]
+    lifted = _bridge_rig(body, p, None, elevation).pose(np.zeros(3))
+    offset = shoulders0 - _mid(body, lifted, "shoulder")
+    thigh_len = np.linalg.norm(body.rest_point("left_hip") - body.rest_point("left_knee"))
+    shin_len = np.linalg.norm(body.rest_point("left_knee") - body.rest_point("left_ankle"))
+    knees = {s: two_link_knee(body.keypoint(lifted, f"{s}_hip") + offset, ankles0[s], thigh_len,
+                              shin_len, np.array([0, -0.3, 1.0])) for s in SIDES}
+    return lifted, offset, knees
+
+
+def _straight_bridge(body: Body) -> float:
+    """Trunk elevation (degrees) at which shoulders, hips and knees line up in a two-legged
+    bridge of this body (bisection on the hip's height over the shoulder-knee line;
+    memoised)."""
+    key = ("bridge-straight",)
+    if key not in body.memo:
+        lo, hi = 0.0, 60.0
+        for _ in range(14):
+            mid = 0.5 * (lo + hi)
+            lifted, offset, knees = _bridge_knees(body, NEUTRAL["bridge"], mid)
+            shoulder = _mid(body, lifted, "shoulder") + offset
+            hip = _mid(body, lifted, "hip") + offset
+            knee = 0.5 * (knees["left"] + knees["right"])
+            w = (hip - shoulder) @ (knee - shoulder) / ((knee - shoulder) @ (knee - shoulder))
+            above = hip[2] - (shoulder + w * (knee - shoulder))[2]
+            lo, hi = (lo, mid) if above > 0 else (mid, hi)
+        body.memo[key] = 0.5 * (lo + hi)
+    return body.memo[key]
 
 
 def _mid(body: Body, posed: Posed, joint: str) -> np.ndarray:
@@ -191,11 +229,14 @@ def sit_9090(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     lumbar : anterior pelvic tilt (+) / posterior (-).
     reach : 0..1 hands slide forward on the floor (with the hinge).
     ir_lift : 0..1 the back leg's foot lifts (hip internal rotation, 40 degrees), knee down.
+    turn : the trunk (with the pelvis) turns toward the BACK leg, degrees (90/90 IR stretch).
     The lowest point of the body rests on the floor.
     """
     rig = Rig(body)
-    _pelvis_and_lumbar(rig, rot(X, p["hinge"]), 0.0, p["lumbar"], p["flexion"])
     front = "left" if p["front"] >= 0 else "right"
+    toward_back = -1.0 if front == "left" else 1.0        # + about Z turns the face to the left
+    trunk = rot(Z, toward_back * p["turn"]) @ rot(X, p["hinge"])
+    _pelvis_and_lumbar(rig, trunk, 0.0, p["lumbar"], p["flexion"])
     for side in SIDES:
         sx = SIDE_SIGN[side]
         if side == front:
@@ -230,6 +271,8 @@ def stand(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     step : 0..1 lift of the front foot off the floor while it steps.
     depth : 0..1 lunge depth (1 = front thigh about horizontal, back knee near the floor).
     lean : trunk forward lean, degrees; lumbar, flexion : as in :func:`sit_9090`.
+    knee_forward : the front shin tilts this many degrees further forward (the hips travel
+        forward over the front foot, the knee past the toes).
     hands_on_hips : 0..1; arm_swing_{side} : 0..1 arm raised forward (a fidget).
     The lowest point of the body rests on the floor.
     """
@@ -252,6 +295,9 @@ def stand(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     rig = _stand_rig(body, p, None)
     first = rig.pose(np.zeros(3))
     shift = hip_target - _mid(body, first, "hip")
+    if abs(p["knee_forward"]) > 1e-6:
+        shift = _knee_forward(body.keypoint(first, f"{front}_hip") + shift, ankles[front],
+                              thigh_len, shin_len, p["knee_forward"]) + shift
     legs = {}
     for side in SIDES:
         hip = body.keypoint(first, f"{side}_hip") + shift
@@ -260,6 +306,24 @@ def stand(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     rig = _stand_rig(body, p, legs, back)
     posed = rig.pose(root + shift)
     return posed.translated(np.array([0.0, 0.0, -posed.verts[:, 2].min()]))
+
+
+def _shank_forward(hip: np.ndarray, ankle: np.ndarray, thigh: float, shin: float) -> float:
+    """Forward (-Y) tilt of the shin from vertical, degrees, of the IK knee."""
+    knee = two_link_knee(hip, ankle, thigh, shin, np.array([0.0, -1.0, 0.0]))
+    d = knee - ankle
+    return float(np.degrees(np.arctan2(-d[1], d[2])))
+
+
+def _knee_forward(hip: np.ndarray, ankle: np.ndarray, thigh: float, shin: float,
+                  degrees: float) -> np.ndarray:
+    """(3,) hip displacement (along Y) that tilts the shin ``degrees`` further forward."""
+    target = _shank_forward(hip, ankle, thigh, shin) + degrees
+    move = np.zeros(3)
+    for _ in range(6):
+        now = _shank_forward(hip + move, ankle, thigh, shin)
+        move[1] -= shin * (np.sin(np.deg2rad(target)) - np.sin(np.deg2rad(now)))
+    return move
 
 
 def _stand_rig(body: Body, p: dict[str, float], legs: dict[str, tuple] | None,
@@ -396,24 +460,138 @@ def long_sit(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     return posed.translated(np.array([0.0, 0.0, -posed.verts[:, 2].min()]))
 
 
+# ------------------------------------------------------------------ squat family
+#: Squat stance: ankles this many hip half-widths from the midline, toes turned out (degrees).
+SQUAT_STANCE, SQUAT_TOES_OUT = 1.35, 15.0
+
+
+def squat(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
+    """Bodyweight squat facing -Y, feet planted a little wider than the hips, toes out.
+
+    depth : 0..1; the shins tilt 30 * depth degrees forward and the thighs 85 * depth degrees
+        from vertical (1 = thighs about level, knees bent about 115 degrees).
+    lean : trunk forward lean, degrees (the builder scripts the natural lean with depth).
+    heel : both heels lift, the feet pitching this many degrees about the toes; the ankle
+        angle stays, so the shins tilt as much further forward (the hips follow).
+    valgus : both knees cave in, each turning this many degrees about its hip-ankle line.
+    reach : 0..1 arms forward for balance; lumbar, flexion : as in :func:`sit_9090`.
+    The lowest point of the body rests on the floor.
+    """
+    kp = body.rest_keypoint
+    thigh_len = np.linalg.norm(kp["left_hip"] - kp["left_knee"])
+    shin_len = np.linalg.norm(kp["left_knee"] - kp["left_ankle"])
+    ankle_h = kp["left_ankle"][2] - body.rest.verts[:, 2].min()
+    half_width = 0.5 * abs(kp["left_hip"][0] - kp["right_hip"][0])
+    foot = {s: kp[f"{s}_big_toe"] - kp[f"{s}_ankle"] for s in SIDES}
+    rest_toes = 0.5 * (kp["left_big_toe"] + kp["left_small_toe"]) - kp["left_ankle"]
+    rest_pitch = np.degrees(np.arctan2(-rest_toes[2], np.linalg.norm(rest_toes[:2])))
+    toes, ankles = {}, {}
+    for side in SIDES:
+        sx = SIDE_SIGN[side]
+        toes[side] = rot(Z, sx * SQUAT_TOES_OUT) @ -Y               # toes turned out
+        flat = np.array([sx * SQUAT_STANCE * half_width, 0.0, ankle_h])
+        reach = np.linalg.norm(foot[side][:2])
+        toe = flat + reach * toes[side]
+        back = rotate_toward(-toes[side], Z, p["heel"])            # the heel pitches up
+        ankles[side] = toe + reach * back
+    s_, t_ = np.deg2rad(30.0 * p["depth"]), np.deg2rad(85.0 * p["depth"])
+    leg = thigh_len + shin_len
+    top = np.sqrt(max(leg ** 2 - ((SQUAT_STANCE - 1.0) * half_width) ** 2, 0.0)) * 0.985
+    height = top + (shin_len * np.cos(s_) + thigh_len * np.cos(t_) - leg) * 0.985
+    mid_ankle = 0.5 * (ankles["left"] + ankles["right"])
+    hip_target = mid_ankle + np.array(
+        [0.0, thigh_len * np.sin(t_) - shin_len * np.sin(s_), height])
+    if abs(p["heel"]) > 1e-6:     # the ankle angle stays: the shins tilt forward with the feet
+        hip_target = hip_target + _knee_forward(
+            hip_target + np.array([half_width, 0.0, 0.0]), ankles["left"], thigh_len, shin_len,
+            p["heel"])
+
+    def rig_for(legs: dict[str, tuple] | None) -> Rig:
+        rig = Rig(body)
+        _pelvis_and_lumbar(rig, rot(X, p["lean"]), 0.0, p["lumbar"], p["flexion"])
+        for side in SIDES:
+            sx = SIDE_SIGN[side]
+            arm = _slerp(unit([sx * 0.15, 0.0, -1.0]), unit([sx * 0.15, -1.0, 0.05]),
+                         0.9 * p["reach"])
+            rig.aim_segment(side, "upperarm", arm, -Y, -Y)
+            rig.aim_segment(side, "forearm", arm, -Y, -Y)
+            rig.hand(side, arm, [-sx, 0.0, 0.0])
+            if legs is not None:
+                thigh, shin = legs[side]
+                rig.aim_segment(side, "thigh", thigh, -Y, unit(np.cross(X, thigh)))
+                rig.aim_segment(side, "shin", shin, -Y, unit(np.cross(X, shin)))
+                pitch = rotate_toward(toes[side], -Z, rest_pitch + p["heel"])
+                rig.foot(side, pitch, unit(np.cross(np.cross(pitch, Z), pitch)))
+        return rig
+
+    first = rig_for(None).pose(np.zeros(3))
+    shift = hip_target - _mid(body, first, "hip")
+    legs = {}
+    for side in SIDES:
+        hip = body.keypoint(first, f"{side}_hip") + shift
+        axis = unit(ankles[side] - hip)
+        bend = rot(axis, SIDE_SIGN[side] * p["valgus"]) @ toes[side]   # + turns the knee in
+        knee = two_link_knee(hip, ankles[side], thigh_len, shin_len, bend)
+        legs[side] = (unit(knee - hip), unit(ankles[side] - knee))
+    posed = rig_for(legs).pose(root + shift)
+    return posed.translated(np.array([0.0, 0.0, -posed.verts[:, 2].min()]))
+
+
+# ------------------------------------------------------------------ supine leg-stretch family
+def supine(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
+    """Lying on the back (head toward +Y), legs straight (active hamstring stretch).
+
+    door : +1 = the LEFT leg is the stretched one (up a door frame), -1 = the right.
+    stretch : 0..1 the stretched leg rises to ``stretch_angle`` degrees above the floor.
+    raise : 0..1 the other leg rises from the floor to ``raise_angle`` degrees.
+    bend : the stretched leg's knee bends, degrees (fault); lumbar : pelvic tilt (- = tuck).
+    The lowest point of the body rests on the floor.
+    """
+    rig = Rig(body)
+    _pelvis_and_lumbar(rig, rot(X, -90.0), 0.0, p["lumbar"])
+    rig.set_world("neck01", rot(X, -90.0))
+    stretched = "left" if p["door"] >= 0 else "right"
+    for side in SIDES:
+        sx = SIDE_SIGN[side]
+        arm = unit([sx * 0.25, -1.0, -0.04])
+        rig.aim_segment(side, "upperarm", arm, -Y, Z)
+        rig.aim_segment(side, "forearm", arm, -Y, Z)
+        rig.hand(side, arm, -Z)
+        if side == stretched:
+            a, bend = p["stretch_angle"] * p["stretch"], p["bend"]
+        else:
+            a, bend = p["raise_angle"] * p["raise"], 0.0
+        thigh = rotate_toward(unit([sx * 0.06, -1.0, 0.0]), Z, a + 0.5 * bend)
+        shin = rotate_toward(unit([sx * 0.06, -1.0, 0.0]), Z, a - 0.5 * bend)
+        rig.aim_segment(side, "thigh", thigh, -Y, unit(np.cross(thigh, X)))
+        rig.aim_segment(side, "shin", shin, -Y, unit(np.cross(shin, X)))
+        rig.foot(side, rotate_toward(_toes(shin), shin, 10.0), -shin)
+    posed = rig.pose(root)
+    return posed.translated(np.array([0.0, 0.0, -posed.verts[:, 2].min()]))
+
+
 # ------------------------------------------------------------------ registry
 PoseFunction = Callable[[Body, dict[str, float], np.ndarray], Posed]
 
 NEUTRAL: dict[str, dict[str, float]] = {
     "quadruped": {"pitch": 84.0, "arm_left": 0.0, "arm_right": 0.0, "leg_left": 0.0,
                   "leg_right": 0.0, "hydrant_left": 0.0, "hydrant_right": 0.0,
-                  "roll": 0.0, "lumbar": 0.0},
-    "bridge": {"lift": 0.0, "beta_top": 28.0, "sag": 0.0, "roll": 0.0, "lumbar": 0.0,
+                  "roll": 0.0, "yaw": 0.0, "lumbar": 0.0},
+    "bridge": {"lift": 0.0, "top": 0.0, "sag": 0.0, "roll": 0.0, "lumbar": 0.0,
                "ext_left": 0.0, "ext_right": 0.0, "march_left": 0.0, "march_right": 0.0},
     "sit": {"front": 1.0, "hinge": 0.0, "flexion": 0.0, "lumbar": 0.0, "reach": 0.0,
-            "ir_lift": 0.0},
+            "ir_lift": 0.0, "turn": 0.0},
     "lunge": {"front": 1.0, "split": 0.0, "stride": 0.75, "step": 0.0, "depth": 0.0,
               "lean": 0.0, "lumbar": 0.0, "flexion": 0.0, "hands_on_hips": 0.0,
-              "arm_swing_left": 0.0, "arm_swing_right": 0.0},
+              "arm_swing_left": 0.0, "arm_swing_right": 0.0, "knee_forward": 0.0},
     "side_lying": {"lift": 0.0, "roll": 0.0, "lumbar": 0.0},
     "wide": {"shift": 0.0, "depth": 0.0, "width": 0.55, "lean": 0.0, "lumbar": 0.0,
              "reach": 0.0},
     "long_sit": {"open_left": 0.0, "open_right": 0.0, "lean": -8.0, "lumbar": 0.0},
+    "squat": {"depth": 0.0, "lean": 3.0, "heel": 0.0, "valgus": 0.0, "reach": 0.0,
+              "lumbar": 0.0, "flexion": 0.0},
+    "supine": {"door": 1.0, "stretch": 0.0, "stretch_angle": 70.0, "raise": 0.0,
+               "raise_angle": 50.0, "bend": 0.0, "lumbar": 0.0},
 }
 FAMILIES: dict[str, PoseFunction] = {
     "quadruped": quadruped,
@@ -423,6 +601,8 @@ FAMILIES: dict[str, PoseFunction] = {
     "side_lying": side_lying,
     "wide": wide_squat,
     "long_sit": long_sit,
+    "squat": squat,
+    "supine": supine,
 }
 
 

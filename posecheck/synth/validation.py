@@ -16,6 +16,8 @@ import multiprocessing as mp
 import os
 import sys
 import time
+import zlib
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,26 +25,85 @@ import numpy as np
 
 from posecheck.synth.appearance import Appearance
 from posecheck.synth.clip import ClipSpec
-from posecheck.synth.exercises import EXERCISES
+from posecheck.synth.cues import Clip
+from posecheck.synth.exercises import script
+from posecheck.synth.faults import FAULT_SIZES
 from posecheck.synth.world import draw as draw_world
 
 #: Distinct body shapes in a set (a worker reloads the model when the shape changes).
 BODIES = 8
-#: Exercise -> camera views it is rendered from.
-_AROUND = ("left", "right", "front_left", "front_right", "rear_left", "rear_right")
+#: Exercise -> camera views it is rendered from, in turn (a view listed twice comes twice as
+#: often): the views its key cues are judged from (``cues.KEY_CUES``) and some others, where
+#: the rules must stay silent, for counting false alarms. Lying exercises whose forward is
+#: the head: ``rear*`` looks from the feet.
 VIEWS_BY_EXERCISE = {
-    "bird_dog": _AROUND,
-    "fire_hydrant": _AROUND,
-    "bridge_leg_extension": _AROUND,
-    "bridge_knee_drive": _AROUND,
-    "ninety_ninety_er": ("left", "right", "front", "front_left", "front_right"),
+    "bird_dog": ("left", "right", "front_left", "left", "right", "front_right", "rear_left"),
+    "fire_hydrant": ("rear_left", "rear_right", "rear", "front_left", "left", "front_right"),
+    "glute_bridge": ("rear_left", "left", "rear_right", "right", "rear_left", "rear_right",
+                     "rear"),
+    "hip_bridge_hold": ("rear_left", "rear_right", "left", "rear_left", "rear_right", "right"),
+    "bridge_leg_extension": ("rear_left", "left", "rear_right", "right", "front_left"),
+    "bridge_knee_drive": ("rear_left", "left", "rear_right", "right", "front_right"),
+    "ninety_ninety_er": ("left", "right", "front_left", "right", "left", "front_right"),
+    "ninety_ninety_ir": ("front_left", "front_right", "front", "left"),
+    "active_ninety_ninety_er": ("left", "front_left", "right", "front_right"),
     "active_ninety_ninety_ir": ("left", "right", "rear", "rear_left", "rear_right"),
-    "lunge": ("left", "right", "front", "front_left", "front_right", "rear_left"),
+    "lunge": ("left", "right", "front_left", "left", "right", "front_right"),
+    "squat": ("left", "right", "front_left", "left", "right", "front_right", "front"),
     "cossack_squat": ("front", "front_left", "front_right", "left", "rear"),
     "side_lying_leg_raise": ("front", "front_left", "front_right", "rear"),
     "seated_hip_opener": ("front", "front_left", "front_right", "left", "right"),
+    "active_hamstring_stretch": ("left", "right", "rear_left", "rear_right"),
+}
+#: Exercise -> (fault clips, clean clips, reps or holds per clip) in every 200 clips. Key-cue
+#: exercises come often and with many reps, so that each key cue has at least 20 fault and 20
+#: clean instances in its primary view class in a 200-clip set
+#: (``cues.table(clips(plan(200)))``).
+MIX: dict[str, tuple[int, int, int]] = {
+    "bird_dog": (19, 5, 6),
+    "fire_hydrant": (13, 4, 8),
+    "glute_bridge": (14, 5, 8),
+    "hip_bridge_hold": (17, 5, 4),
+    "bridge_leg_extension": (5, 2, 4),
+    "bridge_knee_drive": (5, 2, 4),
+    "ninety_ninety_er": (11, 5, 5),
+    "ninety_ninety_ir": (5, 2, 3),
+    "active_ninety_ninety_er": (5, 2, 4),
+    "active_ninety_ninety_ir": (5, 2, 4),
+    "lunge": (17, 4, 7),
+    "squat": (17, 4, 10),
+    "cossack_squat": (4, 2, 4),
+    "side_lying_leg_raise": (5, 2, 4),
+    "seated_hip_opener": (4, 2, 4),
+    "active_hamstring_stretch": (4, 2, 5),
 }
 VARIANTS = ("clean", "faults")
+
+
+def mix_order() -> list[tuple[str, str, int]]:
+    """One cycle of the set's (exercise, variant, reps): every entry of ``MIX`` as often as
+    it says, each spread evenly over the cycle."""
+    slots = []
+    for exercise in sorted(MIX):
+        faulty, clean, reps = MIX[exercise]
+        for variant, count in (("faults", faulty), ("clean", clean)):
+            slots += [((k + 0.5) / count, exercise, variant, reps) for k in range(count)]
+    return [(e, v, r) for _, e, v, r in sorted(slots)]
+
+
+def fault_size(seed: int, exercise: str, k: int) -> float:
+    """The fault size of the ``k``-th fault clip of ``exercise`` in the set with ``seed``: one
+    of ``FAULT_SIZES``, drawn without replacement in blocks of three, so every size comes
+    equally often and independently of the view turn (from its own random stream: the
+    world's draws do not move)."""
+    rng = np.random.default_rng([seed, 3, zlib.crc32(exercise.encode()), k // 3])
+    return FAULT_SIZES[int(rng.permutation(len(FAULT_SIZES))[k % len(FAULT_SIZES)])]
+
+
+def clips(jobs: list["Job"]) -> list[Clip]:
+    """What ``cues.counts`` needs of each job."""
+    return [Clip(j.spec.exercise, j.spec.variant, j.spec.seed, j.spec.fault_size, j.spec.reps,
+                 j.spec.camera.view) for j in jobs]
 
 
 @dataclass(frozen=True)
@@ -61,14 +122,15 @@ def plan(n: int, seed: int = 0, fps: float | None = None, width: int | None = No
     size default to the world's)."""
     body_rng = np.random.default_rng([seed, 1])
     shapes = [Appearance.random(body_rng) for _ in range(BODIES)]
-    # Exercises vary fastest, so even a small set covers every exercise.
-    combos = itertools.cycle([(e, v) for v in VARIANTS for e in sorted(EXERCISES)])
+    # Exercises interleave in MIX proportions, so even a small set covers every exercise.
+    combos = itertools.cycle(mix_order())
     # Views turn per (exercise, variant): keyed by exercise alone, an even number of views
     # would give the clean clips only left-hand views and the fault clips only right-hand ones.
     view_turn: dict[tuple[str, str], int] = {}
+    sized: Counter[str] = Counter()
     jobs = []
     for i in range(n):
-        exercise, variant = next(combos)
+        exercise, variant, reps = next(combos)
         views = VIEWS_BY_EXERCISE.get(exercise, ("left", "right"))
         turn = view_turn.get((exercise, variant), 0)
         view = views[turn % len(views)]
@@ -76,11 +138,16 @@ def plan(n: int, seed: int = 0, fps: float | None = None, width: int | None = No
         rng = np.random.default_rng([seed, 2, i])
         # Appearance, room, light, camera and capture: drawn by the world (world.py).
         body = int(rng.integers(BODIES)) if world == "clean_room" else i
-        scripted = EXERCISES[exercise](variant, np.random.default_rng(seed + i))
+        size = None
+        if variant == "faults":
+            size = fault_size(seed, exercise, sized[exercise])
+            sized[exercise] += 1
+        scripted = script(exercise, variant, seed + i, size, reps)
         drawn = draw_world(world, rng, scripted.camera, view, scripted.motion.family,
                            shapes[body] if world == "clean_room" else None, fps,
                            (width, height) if width and height else None)
-        spec = ClipSpec(exercise=exercise, variant=variant, seed=seed + i, **drawn)
+        spec = ClipSpec(exercise=exercise, variant=variant, seed=seed + i, fault_size=size,
+                        reps=reps, **drawn)
         jobs.append(Job(f"{i:04d}_{exercise}_{variant}_{view}", body, spec))
     return jobs
 
