@@ -92,6 +92,21 @@ TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
     ("ninety_ninety_er", "back_stays_long"): ("lumbar_rounding",),
     ("lunge", "front_knee_ninety"): ("incomplete_range",),
     ("lunge", "trunk_upright"): ("trunk_lean",),
+    # issue 9: the key cues rendered by posecheck/synth/cues.py, and the other rendered faults
+    ("glute_bridge", "hips_fully_up"): ("bridge_hip_drop",),
+    ("glute_bridge", "pelvis_stays_level"): ("pelvis_drop",),
+    ("hip_bridge_hold", "pelvis_stays_level"): ("pelvis_drop",),
+    ("fire_hydrant", "hips_do_not_rotate"): ("pelvis_roll", "pelvis_yaw"),
+    ("squat", "squat_depth"): ("incomplete_range",),
+    ("squat", "chest_up"): ("trunk_lean",),
+    ("squat", "heels_down"): ("heel_rise",),
+    ("ninety_ninety_ir", "stay_tall"): ("trunk_lean", "lumbar_rounding"),
+    ("active_ninety_ninety_ir", "trunk_upright"): ("trunk_lean_back", "lumbar_rounding"),
+    ("side_lying_leg_raise", "hips_stay_stacked"): ("pelvis_roll",),
+    ("cossack_squat", "squat_deep"): ("incomplete_range",),
+    ("seated_hip_opener", "sit_tall"): ("lumbar_rounding",),
+    ("seated_hip_opener", "big_arc"): ("incomplete_range",),
+    ("active_hamstring_stretch", "stretched_leg_straight"): ("knee_bend",),
 }
 
 #: The spec each synthetic exercise is checked with (hip_bridge_hold has no own script).
@@ -100,7 +115,10 @@ SPEC_FOR = {"ninety_ninety": "ninety_ninety_er", "bird_dog": "bird_dog", "bridge
             "lunge": "lunge", "fire_hydrant": "fire_hydrant",
             "active_ninety_ninety_ir": "active_ninety_ninety_ir",
             "cossack_squat": "cossack_squat", "side_lying_leg_raise": "side_lying_leg_raise",
-            "seated_hip_opener": "seated_hip_opener"}
+            "seated_hip_opener": "seated_hip_opener", "glute_bridge": "glute_bridge",
+            "hip_bridge_hold": "hip_bridge_hold", "ninety_ninety_ir": "ninety_ninety_ir",
+            "active_ninety_ninety_er": "active_ninety_ninety_er", "squat": "squat",
+            "active_hamstring_stretch": "active_hamstring_stretch"}
 
 #: Further specs each synthetic exercise is also checked with (a bridge hold is a bridge).
 EXTRA_SPECS = {"bridge_leg_extension": ("hip_bridge_hold",)}
