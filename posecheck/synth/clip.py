@@ -228,17 +228,23 @@ def _motion_px(take: Take, stream: PoseStream, t: float, exposure_s: float) -> f
                                        axis=1)))
 
 
-def _frame(take: Take, stream: PoseStream, t: float
+def _frame(take: Take, stream: PoseStream, t: float, last: tuple | None = None
            ) -> tuple[np.ndarray, Posed, np.ndarray, np.ndarray]:
     """One frame at ``t``: color (H, W, 3) float32 0..255 (averaged over the exposure's
     sub-frames), the pose at ``t``, depth (H, W) (the nearest over the sub-frames) and the
-    person mask (H, W) (the mean of the sub-frames': 0.5 is the silhouette at ``t``)."""
+    person mask (H, W) (the mean of the sub-frames': 0.5 is the silhouette at ``t``).
+    ``last``: the previous frame's result, reused when the body has not moved (the same
+    :class:`Posed` throughout the exposure)."""
     capture = take.spec.capture
     posed = stream.at(t)
     if not capture.composited:
         color, depth, mask = take.render(posed)
         return color.astype(np.float32), posed, depth, mask
-    moved = _motion_px(take, stream, t, capture.exposure_s) if capture.exposure_s > 0 else 0.0
+    half = capture.exposure_s / 2
+    still = stream.at(t - half) is posed and stream.at(t + half) is posed
+    if still and last is not None and last[1] is posed:
+        return last
+    moved = 0.0 if still else _motion_px(take, stream, t, capture.exposure_s)
     offsets = exposure_offsets(capture, moved)
     if len(offsets) == 1:
         color, depth, mask = take.render_dressed(posed)
@@ -279,14 +285,16 @@ def render_clip(spec: ClipSpec, out: str | Path, renderer: Renderer = RENDERER,
         pose_s[0] += time.perf_counter() - t0
         return posed
 
-    stream = PoseStream(timed_pose, capture.pose_hz)
+    stream = PoseStream(timed_pose, capture.pose_hz, take.params)
     size = (spec.width * capture.upscale, spec.height * capture.upscale)
     with atomic_path(out, keep_suffix=True) as part:
         writer = VideoWriter(part, spec.fps, size, capture)
         start = time.perf_counter()
         try:
+            last = None
             for i, t in enumerate(times):
-                color, posed, depth, mask = _frame(take, stream, float(t))
+                last = _frame(take, stream, float(t), last)
+                color, posed, depth, mask = last
                 homography = None
                 if capture.shake_deg > 0:
                     homography = shake_homography(shakes[i], intrinsics)

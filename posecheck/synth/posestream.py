@@ -20,21 +20,34 @@ from posecheck.synth.body import Posed
 class PoseStream:
     """``at(t)`` -> :class:`Posed`: exact when ``rate`` is 0, else interpolated between poses
     at multiples of 1 / ``rate`` seconds (times must advance roughly in order: old key poses
-    are dropped)."""
+    are dropped).
 
-    def __init__(self, pose: Callable[[float], Posed], rate: float) -> None:
-        self._pose, self.rate = pose, rate
-        self._keys: dict[int, Posed] = {}
+    ``params(t)`` (the pose parameters, cheap) lets still stretches skip skinning: a key pose
+    whose parameters equal the previous key's is that same object, and so is every time
+    between two identical keys, so callers can reuse what they made of it (``is``).
+    """
+
+    def __init__(self, pose: Callable[[float], Posed], rate: float,
+                 params: Callable[[float], dict[str, float]] | None = None) -> None:
+        self._pose, self.rate, self._params = pose, rate, params
+        self._keys: dict[int, tuple[tuple, Posed]] = {}
         #: How many times the body was skinned.
         self.skinned = 0
 
     def _key(self, k: int) -> Posed:
         if k not in self._keys:
-            self._keys[k] = self._pose(max(k, 0) / self.rate)
-            self.skinned += 1
+            t = max(k, 0) / self.rate
+            sig = tuple(sorted(self._params(t).items())) if self._params else (k,)
+            before = self._keys.get(k - 1)
+            if before is not None and before[0] == sig:
+                posed = before[1]
+            else:
+                posed = self._pose(t)
+                self.skinned += 1
+            self._keys[k] = (sig, posed)
             for old in [j for j in self._keys if j < k - 2]:
                 del self._keys[old]
-        return self._keys[k]
+        return self._keys[k][1]
 
     def at(self, t: float) -> Posed:
         if self.rate <= 0:
@@ -47,6 +60,8 @@ class PoseStream:
         if w < 1e-6:
             return a
         b = self._key(k + 1)
+        if a is b:
+            return a
         lerp = lambda p, q: ((1 - w) * p + w * q).astype(np.float32)  # noqa: E731
         return Posed(lerp(a.verts, b.verts), lerp(a.keypoints, b.keypoints),
                      lerp(a.heads, b.heads))

@@ -185,6 +185,18 @@ def wall_behind(camera_pose: np.ndarray, centre: np.ndarray) -> np.ndarray:
     return np.array([*(d / np.linalg.norm(d)), 0.0])
 
 
+def _upload(primitive, interleaved: np.ndarray) -> None:
+    """Overwrite a pyrender primitive's vertex buffer with ``interleaved`` (V, K) attributes
+    in pyrender's order (position, normal, colour); the GL context must be current (it stays
+    current after a render in this single-renderer process)."""
+    from OpenGL import GL
+
+    data = np.ascontiguousarray(interleaved, np.float32)
+    GL.glBindBuffer(GL.GL_ARRAY_BUFFER, primitive._buffers[0])
+    GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, data.nbytes, data)
+    GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+
+
 class Scene:
     """A pyrender scene with one offscreen renderer; call :meth:`render` (everything, shadow
     map) or :meth:`render_composited` (body over a once-rendered room) per frame."""
@@ -209,6 +221,8 @@ class Scene:
         self.cam_node = None
         self._body_cam_node = None
         self._composite_nodes: list = []
+        self._composite_key: tuple | None = None
+        self._composite_rgba = np.zeros((0, 4), np.float32)
         self.cam_pose = np.eye(4)
         self.yfov = np.deg2rad(45.0)
         self.key_from = np.array(room.key_light, float)
@@ -444,18 +458,30 @@ class Scene:
         pyrender = self._pyrender
         room_color, room_depth = self.room_image()
         self.set_antialiasing(False)
-        for node in self._composite_nodes:
-            self.body_scene.remove_node(node)
         light = self.key_from / np.linalg.norm(self.key_from)
         flat = verts - (verts[:, 2:3] - SHADOW_Z) / max(light[2], 0.15) * light
         up = np.zeros_like(flat)
         up[:, 2] = 1.0
-        shadow = pyrender.Mesh([pyrender.Primitive(
-            positions=flat.astype(np.float32), normals=up.astype(np.float32),
-            indices=faces.astype(np.uint32), material=self.body_material)])
-        self._composite_nodes = [
-            self.body_scene.add(self._mesh(verts, faces, colors, normals), name="body"),
-            self.body_scene.add(shadow, name="body_shadow")]
+        # One primitive holds the body and its flattened copy (one draw, one set of uniforms).
+        positions = np.concatenate([verts, flat])
+        normal_rows = np.concatenate([normals, up])
+        key = (id(colors), id(faces), len(verts))
+        prim = self._composite_nodes[0].mesh.primitives[0] if self._composite_nodes else None
+        if self._composite_key == key and prim is not None and prim._vaid is not None:
+            # Same mesh and colours: overwrite the uploaded vertex buffer (pyrender
+            # interleaves position, normal, colour) instead of building a new mesh.
+            _upload(prim, np.hstack([positions, normal_rows, self._composite_rgba]))
+        else:
+            for node in self._composite_nodes:
+                self.body_scene.remove_node(node)
+            rgba = np.concatenate([colors, np.ones((len(colors), 1))], 1)
+            self._composite_rgba = np.concatenate([rgba, rgba]).astype(np.float32)
+            both = np.concatenate([faces, faces + len(verts)]).astype(np.uint32)
+            self._composite_nodes = [self.body_scene.add(pyrender.Mesh([pyrender.Primitive(
+                positions=positions.astype(np.float32), normals=normal_rows.astype(np.float32),
+                indices=both, color_0=self._composite_rgba, material=self.body_material)]),
+                name="body")]
+            self._composite_key = key
         color, depth = self.renderer.render(self.body_scene, flags=pyrender.RenderFlags.NONE)
         drawn = depth > 0
         mask = drawn & ((room_depth == 0) | (depth < room_depth - MASK_MARGIN_M))
