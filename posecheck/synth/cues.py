@@ -68,6 +68,7 @@ OTHER_CUES: tuple[Cue, ...] = (
     Cue("hip_bridge_hold.pelvis_stays_level", "hip_bridge_hold", ("pelvis_drop",),
         REAR_OBLIQUE, "hold"),
     Cue("squat.heels_down", "squat", ("heel_rise",), SIDE),
+    Cue("lunge.knee_behind_toes", "lunge", ("knee_past_toes",), SIDE),
     Cue("bridge_leg_extension.hips_stay_up", "bridge_leg_extension", ("bridge_hip_drop",),
         SIDE + REAR_OBLIQUE),
     Cue("bridge_knee_drive.bridge_height_kept", "bridge_knee_drive", ("bridge_hip_drop",),

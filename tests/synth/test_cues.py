@@ -210,6 +210,7 @@ CASES = [
     ("lunge", 4, "trunk_lean", "left", "trunk_from_vertical", 0.85, 1.1),
     ("lunge", 4, "incomplete_range", "left", "knee_flexion_{side}", -1.4, -0.6),
     ("lunge", 5, "knee_past_toes", "left", "shank_from_vertical_{side}", 0.85, 1.15),
+    ("lunge", 5, "knee_past_toes", "left", "knee_over_toe_{side}", 0.01, 0.02),
     ("squat", 6, "incomplete_range", "left", "knee_flexion_both", -1.4, -0.8),
     ("squat", 6, "trunk_lean", "left", "trunk_from_vertical", 0.85, 1.1),
     ("squat", 6, "heel_rise", "left", "shank_from_vertical_both", 0.85, 1.15),
@@ -291,6 +292,7 @@ CLEAN = [
     ("squat.squat_depth", "left"),
     ("squat.chest_up", "left"),
     ("squat.heels_down", "left"),
+    ("lunge.knee_behind_toes", "left"),
 ]
 
 
