@@ -240,7 +240,7 @@ def _change(body, case: tuple, size: float) -> float:
         peaks = []
         for e in (ex, clean):
             rep = e.motion.of_kind("rep")[k]
-            peaks.append(np.nanmax(value(truth(body, e, np.linspace(rep.start, rep.end, 13),
+            peaks.append(np.nanmax(value(truth(body, e, np.linspace(rep.start, rep.end, 9),
                                                view), name)))
         return float(peaks[0] - peaks[1])
     times = plateau(fault)
@@ -309,11 +309,11 @@ def test_clean_motion_stays_inside_its_rule(body, rule: str, view: str) -> None:
     calibration = ex.motion.of_kind("calibration")
     silhouette = r.metric in ("back_sag", "back_curve")
     holds = ex.motion.of_kind("hold")
-    for unit in units[:4]:
+    for unit in units[:2]:                        # both sides of alternating exercises
         side = unit.side or "both"
         name = r.metric.replace("{side}", side).replace(
             "{other}", {"left": "right", "right": "left"}.get(side, "both"))
-        times = np.linspace(unit.start, unit.end, 7)
+        times = np.linspace(unit.start, unit.end, 5)
         top = [h for h in holds if unit.start <= h.start < unit.end]
         at_peak = r.scope == "rep_peak" or r.phases == ("peak",)
         if at_peak and top and cue.unit == "rep":     # the top of the rep: its labelled hold
