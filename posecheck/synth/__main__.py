@@ -39,12 +39,14 @@ def _render(args: argparse.Namespace) -> int:
 
     spec = ClipSpec(exercise=args.exercise, variant=args.variant, seed=args.seed,
                     width=args.width, height=args.height, fps=args.fps, camera=_camera(args),
-                    max_frames=args.max_frames)
+                    fault_size=args.fault_size, reps=args.reps, max_frames=args.max_frames)
     if args.world != "clean_room":
+        from dataclasses import replace
+
         from posecheck.synth.world import clip_spec
 
-        spec = clip_spec(args.exercise, args.variant, args.seed, args.world, args.view,
-                         args.max_frames)
+        spec = replace(clip_spec(args.exercise, args.variant, args.seed, args.world, args.view,
+                                 args.max_frames), fault_size=args.fault_size, reps=args.reps)
     gt, stats = render_clip(spec, args.out, progress=not args.quiet)
     print(f"{args.out}: {stats.frames} frames, {len(gt.reps)} reps, "
           f"{stats.render_s / stats.frames:.3f} s/frame render + "
@@ -65,7 +67,8 @@ def _preview(args: argparse.Namespace) -> int:
     from posecheck.synth.clip import ClipSpec, preview
 
     spec = ClipSpec(exercise=args.exercise, variant=args.variant, seed=args.seed,
-                    width=args.width, height=args.height, camera=_camera(args))
+                    width=args.width, height=args.height, camera=_camera(args),
+                    fault_size=args.fault_size, reps=args.reps)
     sheet = preview(spec, [float(t) for t in args.times.split(",")])
     cv2.imwrite(args.out, cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
     print(args.out)
@@ -134,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--exercise", required=True)
         p.add_argument("--variant", default="clean")
         p.add_argument("--view", choices=sorted(VIEWS), help="camera view (default: exercise's)")
+        p.add_argument("--fault-size", type=float,
+                       help="degrees of every fault of a faults clip (validation set: 10, 15, 20)")
+        p.add_argument("--reps", type=int, help="reps, or holds for hold exercises")
         p.add_argument("--camera-distance", type=float)
         p.add_argument("--camera-height", type=float)
         common(p, 15.0)
