@@ -301,10 +301,10 @@ class Scene:
                                    yaw=wall_yaw))
         else:
             side = np.array([-wall_dir[1], wall_dir[0], 0.0])
-            size = (12.0, 3.0)
+            size = (12.0, 4.5)
             tex = wall_texture(room.wall_texture, room.wall, room.posters, size, rng)
-            corner = base + room.wall_distance * wall_dir - size[0] / 2 * side + [0, 0, 3.0]
-            nodes.append(self._quad("wall", corner, size[0] * side, np.array([0, 0, -3.0]),
+            corner = base + room.wall_distance * wall_dir - size[0] / 2 * side + [0, 0, size[1]]
+            nodes.append(self._quad("wall", corner, size[0] * side, np.array([0, 0, -size[1]]),
                                     tex, size, 1.0))
         to_camera = -wall_dir
         for i, item in enumerate(room.furniture):

@@ -57,7 +57,7 @@ def phone_room(rng: np.random.Generator) -> Room:
     posters 1.3-3 m behind the person, 0-3 pieces of furniture (the first between camera and
     mat in 30 % of rooms) and a standing second person in 25 %."""
     kind = str(rng.choice(["wood", "wood", "carpet", "carpet", "tiles", "plain"]))
-    floor = {"wood": lambda: (rng.uniform(0.4, 0.75), rng.uniform(0.27, 0.5), rng.uniform(0.15, 0.3)),
+    floor = {"wood": lambda: rng.uniform(0.35, 0.7) * np.array([1.0, 0.72, 0.5]) + rng.uniform(0, 0.1),
              "tiles": lambda: rng.uniform(0.55, 0.9) * np.array([1, 0.97, 0.92]),
              }.get(kind, lambda: rng.uniform(0.2, 0.7, 3))()
     wall_distance = _r(rng.uniform(1.3, 3.0))
@@ -118,7 +118,9 @@ def draw(world: str, rng: np.random.Generator, default_camera: CameraSpec, view:
     upscale = int(rng.choice([1, 2]))
     yfov = float(rng.uniform(58, 68) if height > width else rng.uniform(36, 42))
     tan_v = np.tan(np.deg2rad(yfov / 2))
-    framing = max(_CLEAN_TAN_H / (tan_v * width / height), _CLEAN_TAN_V / tan_v)
+    # Keep the clean room's coverage: vertical for a standing person, else the tighter of both.
+    framing = _CLEAN_TAN_V / tan_v * 1.1 if family in STANDING else max(
+        _CLEAN_TAN_H / (tan_v * width / height), _CLEAN_TAN_V / tan_v)
     camera = replace(
         default_camera, view=view, yfov_deg=_r(yfov, 2),
         distance=_r(default_camera.distance * framing * rng.uniform(0.85, 1.2)),
