@@ -119,8 +119,20 @@ class Body:
             pose[0, self.bone_index[name], :3, 3] = torch.as_tensor(
                 np.asarray(offset), dtype=torch.float32)
         pose[0, 0, :3, 3] = torch.as_tensor(np.asarray(root_translation), dtype=torch.float32)
-        out = self.model(pose_parameters=pose, phenotype_kwargs=self.phenotype)
-        keypoints = self.regressor(out)[0].numpy()
-        return Posed(out["vertices"][0].numpy().astype(np.float32),
-                     keypoints.astype(np.float32),
-                     out["bone_poses"][0, :, :3, 3].numpy().astype(np.float32))
+        rest = self._rest_model(pose)
+        transforms, bone_poses = self.model.get_bone_transforms(pose, rest["rest_bone_poses"])
+        vertices = self.model.get_skinned_vertices(
+            bone_transforms=transforms, rest_vertices=rest["rest_vertices"].expand(1, -1, -1))
+        keypoints = self.regressor({"vertices": vertices})[0].numpy()
+        return Posed(vertices[0].numpy().astype(np.float32), keypoints.astype(np.float32),
+                     bone_poses[0, :, :3, 3].numpy().astype(np.float32))
+
+    def _rest_model(self, pose) -> dict:
+        """Anny's rest mesh and skeleton of this phenotype, computed once (Anny's forward
+        recomputes it at every call: about 9 ms of its 40). Same result as ``self.model(...)``
+        (``tests/synth/test_world.py`` checks it)."""
+        if "rest_model" not in self.memo:
+            inputs = self.model.get_tensor_inputs(pose, self.phenotype, None, None)
+            coeffs = self.model._get_phenotype_blendshape_coefficients(*inputs[1:])
+            self.memo["rest_model"] = self.model.get_rest_model(coeffs)
+        return self.memo["rest_model"]

@@ -290,3 +290,27 @@ def test_composited_person_has_a_shadow_and_blur() -> None:
         assert changed.mean() < 0.1
         # The mean of the sub-frames' masks is the silhouette at t, up to the blur.
         assert np.mean((mask_t >= 0.5) != mask_sharp) < 0.02
+
+
+@needs_synth
+def test_body_forward_with_cached_rest_model_equals_annys() -> None:
+    """Body.forward reuses the phenotype's rest model; the result is Anny's own forward."""
+    import torch
+    from scipy.spatial.transform import Rotation
+
+    from posecheck.synth.appearance import Appearance
+    from posecheck.synth.clip import RENDERER
+
+    body = RENDERER.body(Appearance(weight=0.8, age=0.9))
+    rng = np.random.default_rng(0)
+    rots = {n: Rotation.from_rotvec(rng.normal(0, 0.3, 3)).as_matrix()
+            for n in ("upperleg01.L", "spine02", "upperarm01.R", "lowerleg01.L")}
+    posed = body.forward(rots, {}, np.array([0.1, 0.2, 0.3]))
+    pose = torch.eye(4).repeat(1, body.bone_count, 1, 1)
+    for name, rot in rots.items():
+        pose[0, body.bone_index[name], :3, :3] = torch.as_tensor(rot, dtype=torch.float32)
+    pose[0, 0, :3, 3] = torch.tensor([0.1, 0.2, 0.3])
+    out = body.model(pose_parameters=pose, phenotype_kwargs=body.phenotype)
+    np.testing.assert_allclose(posed.verts, out["vertices"][0].numpy(), atol=1e-6)
+    np.testing.assert_allclose(posed.heads, out["bone_poses"][0, :, :3, 3].numpy(), atol=1e-6)
+    np.testing.assert_allclose(posed.keypoints, body.regressor(out)[0].numpy(), atol=1e-6)
