@@ -10,13 +10,15 @@ process as before this engine (a new model per clip), one process keeping its mo
 local pool of one worker per core (all in this process, so the one-process runs pay no
 imports or start-up). ``folder-cli``: the command line, ``--workers 1`` against the pool,
 each run a new process. ``long``: one sample looped to about 5 minutes; 1 worker
-against the chunked run on every core. ``cluster``: a LocalCluster of 1 and of 2 worker
+against the chunked run on every core, and the chunked run as it was before the chunks were
+balanced (equal frame counts; the parent waiting for the workers to exit). ``cluster``: a LocalCluster of 1 and of 2 worker
 processes (one thread each), and the scheduler's overhead per task (tasks that do nothing).
 Every line prints the load average; nothing here is committed but this script.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -24,11 +26,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterator
 
 import cv2
 import numpy as np
 
+import posecheck.pipeline as pipeline
 from posecheck.bench import cut_clips
 from posecheck.engines import ClipOptions, LocalPool, Serial
 from posecheck.pipeline import analyze, default_workers
@@ -147,12 +151,39 @@ def long_bench(args: argparse.Namespace) -> None:
         count = len(frames) * args.loop
         print(f"long: {count} frames ({count / fps / 60:.1f} min), model {args.model} "
               f"({load()})")
+        def chunks_before() -> object:
+            with even_chunks_waiting_for_exit():
+                return analyze(clip, "bird_dog", model=args.model, workers=workers)
+
         seconds = paired({
             "1 worker": lambda: analyze(clip, "bird_dog", model=args.model, workers=1),
             f"{workers} workers (chunks)": lambda: analyze(clip, "bird_dog", model=args.model,
                                                            workers=workers),
+            f"{workers} workers (chunks as before: even, waiting for the workers to exit)":
+                chunks_before,
         }, args.repeats)
     report(seconds, "1 worker", count)
+    before = seconds[f"{workers} workers (chunks as before: even, waiting for the workers to exit)"]
+    now = seconds[f"{workers} workers (chunks)"]
+    print(f"chunks now vs before: {statistics.median(b / n for b, n in zip(before, now)):.3f}x")
+
+
+@contextlib.contextmanager
+def even_chunks_waiting_for_exit() -> Iterator[None]:
+    """Within the block, a long video's chunks are cut as before ``chunk_bounds`` (equal
+    frame counts) and the parent waits for the chunk workers to exit."""
+    class Waiting(ProcessPoolExecutor):
+        def shutdown(self, wait: bool = True, **kw: Any) -> None:
+            super().shutdown(wait=True, **kw)
+
+    saved = pipeline.chunk_bounds, pipeline.ProcessPoolExecutor
+    pipeline.chunk_bounds = lambda count, chunks, warmup: (
+        np.linspace(0, count, chunks + 1).round().astype(int))
+    pipeline.ProcessPoolExecutor = Waiting
+    try:
+        yield
+    finally:
+        pipeline.chunk_bounds, pipeline.ProcessPoolExecutor = saved
 
 
 def _nothing(i: int) -> int:
