@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -42,7 +42,7 @@ def quiet_native_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def to_mp_image(image_bgr: np.ndarray):
+def to_mp_image(image_bgr: np.ndarray) -> Any:   # a mediapipe.Image (MediaPipe is untyped)
     """A MediaPipe RGB image of an OpenCV frame. image_bgr : (H, W, 3) uint8."""
     import mediapipe as mp
 
@@ -131,8 +131,8 @@ class PoseEstimator:
                                                            result.pose_world_landmarks))]
 
     @staticmethod
-    def _pose(time_s: float, landmarks, world_landmarks, mask, width: int,
-              height: int) -> FramePose:
+    def _pose(time_s: float, landmarks: Sequence[Any], world_landmarks: Sequence[Any],
+              mask: Any, width: int, height: int) -> FramePose:
         """One person's FramePose from MediaPipe's landmark lists (and segmentation mask)."""
         raw = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0)
                         for p in landmarks], np.float32)

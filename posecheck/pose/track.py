@@ -17,9 +17,10 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, cast
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from posecheck.io.atomic import atomic_path
 from posecheck.errors import TrackError, strip_controls
@@ -85,7 +86,7 @@ class PoseTrack:
     frame_size: tuple[int, int]
     source: str = ""
     model: str = ""
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, fps: float, frame_size: tuple[int, int], source: str = "",
@@ -97,7 +98,8 @@ class PoseTrack:
     def from_frames(cls, frames: list[FramePose], fps: float, frame_size: tuple[int, int],
                     source: str = "", model: str = "") -> "PoseTrack":
         """Stack per-frame results into a track."""
-        def stack(attr: str, shape: tuple[int, ...], dtype=np.float32) -> np.ndarray:
+        def stack(attr: str, shape: tuple[int, ...], dtype: DTypeLike = np.float32
+                  ) -> np.ndarray:
             if not frames:
                 return np.zeros((0, *shape), dtype)
             return np.stack([getattr(f, attr) for f in frames]).astype(dtype)
@@ -151,7 +153,10 @@ class PoseTrack:
     def concatenate(cls, tracks: list["PoseTrack"]) -> "PoseTrack":
         """Join tracks of the same source end to end (metadata from the first)."""
         first = tracks[0]
-        cat = lambda attr: np.concatenate([getattr(t, attr) for t in tracks])  # noqa: E731
+
+        def cat(attr: str) -> np.ndarray:
+            return np.concatenate([getattr(t, attr) for t in tracks])
+
         return replace(first, image=cat("image"), world=cat("world"),
                        visibility=cat("visibility"), presence=cat("presence"),
                        times=cat("times"), back_contour=cat("back_contour"),
@@ -248,7 +253,8 @@ def _scalar(data: dict[str, np.ndarray], name: str, kinds: str) -> float:
     value = data[name]
     if value.shape != () or value.dtype.kind not in kinds:
         raise _BadField(f"{name}: not a single number")
-    return value.item()
+    number: float = value.item()     # an int for integer kinds, as the file holds it
+    return number
 
 
 def _real(data: dict[str, np.ndarray], name: str, tail: tuple[int, ...],
@@ -268,7 +274,7 @@ def _plain(value: object) -> object:
     return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else str(value)
 
 
-def _meta(data: dict[str, np.ndarray]) -> dict:
+def _meta(data: dict[str, np.ndarray]) -> dict[str, Any]:
     """The track's free-form metadata (a JSON object); empty in files saved without it."""
     if "meta" not in data:
         return {}
@@ -281,7 +287,7 @@ def _meta(data: dict[str, np.ndarray]) -> dict:
     for key, valid in _META_FIELDS.items():
         if key in meta and not valid(meta[key]):
             raise _BadField(f"meta: {key}: {meta[key]!r:.40} is not what posecheck wrote")
-    return _without_controls(meta)
+    return cast(dict[str, Any], _without_controls(meta))   # a JSON object stays one
 
 
 def _is_number(value: object) -> bool:
@@ -298,7 +304,7 @@ def _is_count(value: object) -> bool:
 
 
 #: The meta fields posecheck reads back, and what a valid value is.
-_META_FIELDS = {
+_META_FIELDS: dict[str, Callable[[object], bool]] = {
     "fps": _is_number, "header_fps": lambda v: v is None or _is_number(v),
     "fps_from": lambda v: isinstance(v, str), "missing_frames": _is_count,
     "people_seen": _is_count, "interrupted": lambda v: isinstance(v, bool),
