@@ -5,7 +5,7 @@
   the original ones, call for call, so its sets re-render identically.
 * ``phone`` — closer to real home footage: loose garments, patterns and hair volume, a body
   shape per clip (age, build and height ranges wider), textured floors and walls with posters,
-  furniture that may hide part of the mat, a second standing person in a quarter of the rooms,
+  furniture that may hide part of the mat, a second standing person in 15 % of the rooms,
   dim to bright and warm to cool light with a window in a third, portrait or landscape phone
   framing with a tilted, rolled, shaking camera, 30 fps with motion blur, sensor noise and
   H.264 at a phone's bit rate.
@@ -55,16 +55,16 @@ def _r(x: float, digits: int = 3) -> float:
 def phone_room(rng: np.random.Generator) -> Room:
     """A home room: floor of wood, tiles, carpet or plain vinyl, a painted wall with 0-3
     posters 1.3-3 m behind the person, 0-3 pieces of furniture (the first between camera and
-    mat in 30 % of rooms) and a standing second person in 25 %."""
+    mat in 30 % of rooms) and a standing second person near the wall in 15 %."""
     kind = str(rng.choice(["wood", "wood", "carpet", "carpet", "tiles", "plain"]))
     floor = {"wood": lambda: rng.uniform(0.35, 0.7) * np.array([1.0, 0.72, 0.5]) + rng.uniform(0, 0.1),
              "tiles": lambda: rng.uniform(0.55, 0.9) * np.array([1, 0.97, 0.92]),
              }.get(kind, lambda: rng.uniform(0.2, 0.7, 3))()
     wall_distance = _r(rng.uniform(1.3, 3.0))
     second = None
-    if rng.random() < 0.25:
-        second = (_r(-rng.uniform(0.6, max(0.7, wall_distance - 0.4))),
-                  _r(rng.uniform(0.8, 1.8) * rng.choice([-1, 1])), _r(rng.uniform(-40, 40), 1),
+    if rng.random() < 0.15:            # near the wall, off to a side (see the docs)
+        second = (_r(-max(0.6, wall_distance - rng.uniform(0.3, 0.6))),
+                  _r(rng.uniform(1.0, 2.0) * rng.choice([-1, 1])), _r(rng.uniform(-40, 40), 1),
                   _r(rng.uniform(0.92, 1.06)))
     return Room(floor=tuple(_r(c) for c in floor), mat=tuple(_r(c) for c in rng.uniform(0.1, 0.7, 3)),
                 wall=tuple(_r(c) for c in rng.uniform(0.55, 0.95) * rng.uniform(0.85, 1.0, 3)),
