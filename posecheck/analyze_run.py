@@ -7,8 +7,9 @@ import signal
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from posecheck.engines import ClipOptions, Engine, LocalPool, Serial
 from posecheck.errors import OutputError, PosecheckError, one_line
@@ -96,7 +97,7 @@ def _is_track(path: Path) -> bool:
     return path.suffix.lower() == ".npz"
 
 
-def _mark_interrupted(report: dict, note: str) -> None:
+def _mark_interrupted(report: dict[str, Any], note: str) -> None:
     report["interrupted"] = True
     report.setdefault("notes", []).append(note)
 
@@ -132,8 +133,8 @@ def write_outputs(path: Path, spec: Spec, result: Analysis, targets: Targets) ->
             from posecheck.outputs.export import write_export
 
             for target in targets.exports:
-                outputs.write(target, lambda part, t=target: write_export(
-                    t.suffix[1:], t, result.track, result.metrics, part))
+                outputs.write(target, partial(write_export, target.suffix[1:], target,
+                                              result.track, result.metrics))
             report["exports"] = [str(t) for t in targets.exports]
         if targets.track is not None:
             outputs.write(targets.track, result.track.save)
@@ -216,8 +217,8 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
         check_file(args.out / "summary.md", "summary")
     if many and args.html:
         check_file(args.out / "index.html", "index page")
-    rows: dict[int, tuple] = {}
-    reports: dict[int, dict] = {}
+    rows: dict[int, tuple[object, ...]] = {}   # input, status, reps left, right, faults, notes
+    reports: dict[int, dict[str, Any]] = {}
     interrupted = False
 
     def take(index: int, outcome: Analysis | PosecheckError) -> bool:
@@ -266,7 +267,7 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
     return 2 if any(row[1] == "error" for row in rows.values()) else 0
 
 
-def _summary_table(rows: list[tuple]) -> str:
+def _summary_table(rows: list[tuple[object, ...]]) -> str:
     lines = ["| input | status | reps left | reps right | faults | notes |",
              "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]

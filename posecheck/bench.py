@@ -15,13 +15,18 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import cv2
 
+from posecheck.errors import PosecheckError
 from posecheck.pose.estimator import to_mp_image
 from posecheck.pose.landmarks import INDEX
 from posecheck.io.sources import open_source
+
+if TYPE_CHECKING:
+    from posecheck.checking.spec import Spec
+    from posecheck.engines import Engine
 
 DEFAULT_CLIP = Path(__file__).resolve().parent.parent / "sample_videos" / "bird_dog_clean.mp4"
 
@@ -53,7 +58,7 @@ def _paired(base: Callable[[], int], other: Callable[[], int], repeats: int
             statistics.median(b / a for a, b in pairs))
 
 
-def _landmarker(model: str, mode: str, masks: bool):
+def _landmarker(model: str, mode: str, masks: bool) -> Any:   # a MediaPipe PoseLandmarker
     from mediapipe.tasks.python import BaseOptions, vision
 
     from posecheck.pose.estimator import quiet_native_stderr
@@ -121,7 +126,7 @@ def _looped_clip(video: Path, times: int, folder: Path) -> Path:
     source = open_source(str(video))
     frames = [f.image for f in source]
     out = folder / f"{video.stem}_x{times}.mp4"
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), source.fps,
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), source.fps,
                              source.frame_size)
     for _ in range(times):
         for image in frames:
@@ -142,7 +147,7 @@ def cut_clips(video: Path, count: int, folder: Path, seed: int = 0) -> list[Path
         length = min(len(frames), int(rng.uniform(2.0, 5.0) * source.fps))
         start = int(rng.integers(0, len(frames) - length + 1))
         out = folder / f"{video.stem}_cut{i:02d}.mp4"
-        writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), source.fps,
+        writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), source.fps,
                                  source.frame_size)
         for image in frames[start:start + length]:
             writer.write(image)
@@ -151,13 +156,19 @@ def cut_clips(video: Path, count: int, folder: Path, seed: int = 0) -> list[Path
     return paths
 
 
-def _folder_run(engine, paths: list[Path], spec, model: str) -> Callable[[], int]:
+def _folder_run(engine: Engine, paths: list[Path], spec: Spec, model: str
+                ) -> Callable[[], int]:
     """Every clip through an engine; returns the frames analysed."""
     from posecheck.engines import ClipOptions
 
     def run() -> int:
+        frames = 0
         with engine.start(paths, spec, ClipOptions(model=model)) as results:
-            return sum(len(outcome.track) for _, outcome in results.results())
+            for _, outcome in results.results():
+                if isinstance(outcome, PosecheckError):
+                    raise outcome      # a clip that fails: its own one-line error
+                frames += len(outcome.track)
+        return frames
     return run
 
 
@@ -227,7 +238,7 @@ def run_bench(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         def encode() -> int:
-            writer = cv2.VideoWriter(str(Path(tmp) / "e.mp4"), cv2.VideoWriter_fourcc(*"mp4v"),
+            writer = cv2.VideoWriter(str(Path(tmp) / "e.mp4"), cv2.VideoWriter.fourcc(*"mp4v"),
                                      source.fps, source.frame_size)
             for image in frames:
                 writer.write(image)

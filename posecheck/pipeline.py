@@ -296,7 +296,7 @@ def chunk_bounds(count: int, chunks: int, warmup: int,
     return np.maximum.accumulate(bounds)
 
 
-def _chunk(future: Future, interrupted: bool) -> PoseTrack | None:
+def _chunk(future: Future[PoseTrack | SealedTrack], interrupted: bool) -> PoseTrack | None:
     """A chunk's track (opened if it was spilled); None for a chunk lost to the interruption
     (a worker killed by the same SIGTERM, say)."""
     try:
