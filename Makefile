@@ -32,13 +32,14 @@ system-deps:
 
 test: models system-deps
 	$(PY) -m ruff check posecheck tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 bench: models
 	$(VENV)/bin/posecheck bench $(SAMPLE)
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .hypothesis
+	rm -rf $(VENV) reports .pytest_cache .hypothesis .mypy_cache
 
 # Synthetic people (posecheck.synth): a separate venv with torch (CPU), anny and pyrender.
 SYNTH_VENV := .venv-synth
