@@ -104,7 +104,11 @@ def test_lost_camera_is_retried_then_given_up_cleanly():
     with cap:
         while (frame := cap.get(timeout=3)) is not None:
             got.append(frame)
-    assert len(got) == 8 and [f.index for f in got] == list(range(8))
+    # A live capture keeps only the latest frame: a consumer slowed by a busy machine may miss
+    # one, but never sees a frame twice or out of order, and sees both connections' frames.
+    indices = [f.index for f in got]
+    assert indices == sorted(set(indices)) and set(indices) <= set(range(8))
+    assert any(i < 5 for i in indices) and any(5 <= i < 8 for i in indices)
     assert len(opens) == 4                                # first, one reconnect, two retries
     assert any("reconnected" in m for m in messages)
     assert "gave up" in (cap.message or "") and "camera 0" in cap.message
