@@ -23,7 +23,7 @@ from typing import Iterator
 import numpy as np
 
 from posecheck.io.spill import BLOCK_ROWS, GrowableArray, read_blocks, spill_folder
-from posecheck.measure.filters import OneEuroFilter, metric_params
+from posecheck.measure.filters import OneEuroFilter, metric_params, one_euro_offline
 from posecheck.measure.kinematics import ALL_METRICS, compute_metrics
 from posecheck.measure.metrics import Metrics
 from posecheck.pose.landmarks import BODY_JOINT_INDICES
@@ -80,25 +80,18 @@ def track_metrics(track: PoseTrack, frames: int = BLOCK_ROWS,
     if spill_to is None:
         columns = np.empty((len(names), len(track)), np.float64)
         for start, block in zip(range(0, len(track), frames), track.blocks(frames)):
-            columns[:, start:start + len(block)] = _smoothed(compute_metrics(sides(block)),
-                                                            smooth).T
+            raw = compute_metrics(sides(block))
+            columns[:, start:start + len(block)] = one_euro_offline(raw.times, raw.values,
+                                                                    state=smooth).T
         return Metrics(names, columns.T, np.asarray(track.times, np.float64))
     with spill_folder(spill_to) as folder:
         values = GrowableArray(folder / "values", (len(names),), np.float64, frames)
         times = GrowableArray(folder / "times", (), np.float64, frames)
         for block in track.blocks(frames):
             raw = compute_metrics(sides(block))
-            values.extend(_smoothed(raw, smooth))
+            values.extend(one_euro_offline(raw.times, raw.values, state=smooth))
             times.extend(raw.times)
         return Metrics(names, values.finish(), times.finish())
-
-
-def _smoothed(raw: Metrics, smooth: OneEuroFilter) -> np.ndarray:
-    """(T, M): the filter run over ``raw``'s frames in order (its state carries on)."""
-    out = np.empty(raw.values.shape, np.float64)
-    for i, t in enumerate(raw.times.tolist()):
-        out[i] = smooth(t, raw.values[i])
-    return out
 
 
 def switch_times_by_block(track: PoseTrack, frames: int = BLOCK_ROWS) -> list[float]:

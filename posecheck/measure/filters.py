@@ -142,13 +142,16 @@ class OneEuroFilter:
 
 
 def one_euro_offline(times: np.ndarray, values: np.ndarray,
-                     params: OneEuroParams | None = None) -> np.ndarray:
-    """Run a fresh :class:`OneEuroFilter` over a recording, exactly as it would run live.
+                     params: OneEuroParams | None = None,
+                     state: OneEuroFilter | None = None) -> np.ndarray:
+    """Run a :class:`OneEuroFilter` over a recording, exactly as it would run live.
 
     times : (T,) seconds; values : (T, C). params : default the ``deg`` preset (use
-    :func:`one_euro_params` for mixed units). Returns (T, C), NaN where the input is NaN.
+    :func:`one_euro_params` for mixed units). state : a filter to carry on with (e.g. from the
+    previous block of a long recording; it is updated), instead of a fresh one from ``params``.
+    Returns (T, C), NaN where the input is NaN.
     """
-    f = OneEuroFilter.from_params(params or ONE_EURO_PRESETS["deg"])
+    f = state or OneEuroFilter.from_params(params or ONE_EURO_PRESETS["deg"])
     out = np.empty(values.shape, np.float64)
     for i, t in enumerate(np.asarray(times, np.float64)):
         out[i] = f(float(t), values[i])
