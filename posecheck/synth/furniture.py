@@ -25,9 +25,12 @@ SHAPES: dict[str, list[tuple[tuple[float, float, float], tuple[float, float, flo
     "plant": [((0.3, 0.3, 0.35), (0, 0, 0.175), 0.6), ((0.5, 0.5, 0.7), (0, 0, 0.7), -1.0)],
 }
 #: Where an item may stand, (along range, |across| range): behind or beside the person, or
-#: (low items only) toward the camera where it can hide part of the mat.
+#: (low items only) toward the camera, off to one side, where it hides an end of the mat or a
+#: corner of the frame. Until 2026-12 "front" items stood 0.2-0.9 m across, straight between
+#: the camera and the person: a coffee table then hid a lying person's whole body or a kneeling
+#: person's knees and hands (3 of 32 pilot clips), which no user filming themselves would keep.
 PLACES = {"back": (-2.2, -0.9, 0.0, 2.0), "side": (-0.6, 0.6, 1.4, 2.4),
-          "front": (0.7, 1.3, 0.2, 0.9)}
+          "front": (0.7, 1.3, 1.0, 1.5)}
 _LEAF = np.array([0.2, 0.42, 0.18])
 
 

@@ -36,6 +36,13 @@ RENDER_LONG, RENDER_SHORT = 480, 270
 #: The clean room's frame: 4:3 with a 45 degree vertical field of view.
 _CLEAN_TAN_H = np.tan(np.deg2rad(22.5)) * 4 / 3
 _CLEAN_TAN_V = np.tan(np.deg2rad(22.5))
+#: Camera distance as a multiple of the framed distance above. People on the floor were drawn
+#: at 0.85-1.2 until 2026-12: their box then spanned 0.19-0.54 of the frame's long side
+#: (median 0.31, 23 clips), while the 20 real floor-exercise clips in ../shared/videos span
+#: 0.44-1.14 (median 0.73). Floor exercises are filmed closer; standing ones (0.36-0.70 drawn,
+#: 0.34-0.86 real) keep their range.
+_STANDING_DISTANCE = (0.85, 1.2)
+_FLOOR_DISTANCE = (0.55, 0.8)
 
 
 class WorldError(PosecheckError):
@@ -121,9 +128,10 @@ def draw(world: str, rng: np.random.Generator, default_camera: CameraSpec, view:
     # Keep the clean room's coverage: vertical for a standing person, else the tighter of both.
     framing = _CLEAN_TAN_V / tan_v * 1.1 if family in STANDING else max(
         _CLEAN_TAN_H / (tan_v * width / height), _CLEAN_TAN_V / tan_v)
+    closer = _STANDING_DISTANCE if family in STANDING else _FLOOR_DISTANCE
     camera = replace(
         default_camera, view=view, yfov_deg=_r(yfov, 2),
-        distance=_r(default_camera.distance * framing * rng.uniform(0.85, 1.2)),
+        distance=_r(default_camera.distance * framing * rng.uniform(*closer)),
         height=_r(max(0.15, default_camera.height + rng.uniform(-0.25, 0.45))),
         target_height=_r(max(0.05, default_camera.target_height + rng.uniform(-0.1, 0.15))),
         roll_deg=_r(rng.uniform(-3, 3), 2))
