@@ -32,19 +32,28 @@ def metric_col(layout: ColumnLayout, template: str, side: str | None) -> int:
     return layout.index(resolve(template, side) if side else template)
 
 
+#: Once set up, the person is "too far" only below this fraction of the spec's smallest body
+#: size. A phone-world fire hydrant framed at 0.19-0.20 of the frame (limit 0.2) lost its setup
+#: at the start of every rep and counted 1 of 8; the model followed the person throughout.
+SIZE_KEEP_FRACTION = 0.8
+
+
 def build_setup(spec: Spec, layout: ColumnLayout, hold_seconds: float | None = None
                 ) -> SetupTracker:
     """Framing, view and start-position checks, in the order their cues take priority.
     A ``{side}`` setup condition must hold on each visible side. The "too close" limit is
     checked at the start only: reaching arms and legs legitimately grow the body's box. The
     view must be inside the spec's views to start and is lost only beyond
-    :data:`VIEW_KEEP_MARGIN` degrees outside them (hysteresis against view-angle jitter).
+    :data:`VIEW_KEEP_MARGIN` degrees outside them, and the body's size only below
+    :data:`SIZE_KEEP_FRACTION` of the "too far" limit (hysteresis against jitter).
     ``hold_seconds`` overrides the spec's setup hold (recorded clips)."""
     setup = spec.setup
     checks = [SetupCheck((layout.index("body_in_frame"),), setup.min_body_in_frame, INF, False,
                          "Move so your whole body is in view", True),
               SetupCheck((layout.index("body_height"),), setup.body_height[0], INF, False,
-                         "Move closer to the camera", True),
+                         "Move closer to the camera", False),
+              SetupCheck((layout.index("body_height"),), setup.body_height[0] * SIZE_KEEP_FRACTION,
+                         INF, False, "Move closer to the camera", True),
               SetupCheck((layout.index("body_height"),), -INF, setup.body_height[1], False,
                          "Step back so your whole body is in view", False),
               SetupCheck((layout.index("view_angle"),), *view_bounds(spec.views),

@@ -182,6 +182,34 @@ def test_setup_lost_mid_rep_rejects_it() -> None:
     assert checker.summary()["reps"]["total"] == 0  # the second squat starts before re-ready
 
 
+def test_a_person_just_past_the_size_limit_keeps_the_setup() -> None:
+    """Squat's smallest body is 0.3 of the frame: 0.27 once set up keeps counting, 0.2 does
+    not, and 0.27 from the start never sets up."""
+    kept = squats(2)
+    kept.set("body_height", 2.5, 12.0, 0.27)
+    assert run("squat", kept)[0].summary()["reps"]["total"] == 2
+    lost = squats(2)
+    lost.set("body_height", 2.5, 12.0, 0.2)
+    assert run("squat", lost)[0].summary()["reps"]["total"] == 0
+    far = squats(2)
+    far.set("body_height", 0.0, 12.0, 0.27)
+    checker, events = run("squat", far)
+    assert checker.summary()["reps"]["total"] == 0
+    assert kinds(events, "setup")[0].message == "Move closer to the camera"
+
+
+def test_kneeling_upright_is_not_the_fire_hydrant_start() -> None:
+    """A clip that begins kneeling upright (trunk vertical, knees high under the hips) counts
+    no rep there; the hydrants on all fours after it count."""
+    stream = Stream(16.0, {**QUADRUPED, "hip_tilt": 0.0, "shoulder_tilt": 0.0})
+    stream.set("trunk_from_vertical", 0.0, 2.0, 10.0).set("knee_rise_left", 0.0, 2.0, -0.45)
+    for i, side in enumerate(("left", "right", "left")):
+        stream.bump(f"knee_rise_{side}", 5.0 + 3.0 * i, 2.0, 0.5)
+    checker, events = run("fire_hydrant", stream)
+    assert checker.summary()["reps"] == {"left": 2, "right": 1, "total": 3}
+    assert kinds(events, "setup")[0].message == "Get down onto your hands and knees"
+
+
 def test_lunges_count_the_front_leg_only() -> None:
     checker, events = run("lunge", lunges(("left", "left", "right")))
     assert checker.summary()["reps"] == {"left": 2, "right": 1, "total": 3}
