@@ -225,6 +225,8 @@ class ClipResult:
     rep_outcomes: list            # per labelled rep: (fault kinds, outcome)
     ready: bool                   # the checker reached `ready`
     hold_s: float | None = None
+    followed: float = 1.0         # fraction of frames the model followed the exerciser
+    conditions: tuple = ()        # the world's hard conditions in this clip (world_conditions)
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -239,6 +241,34 @@ def _view_class_of(angle: float) -> str | None:
     if angle >= 25:
         return "oblique"
     return "front"
+
+
+#: An instance (labelled rep or hold) is judged only when the model followed the exerciser in
+#: at least this fraction of its frames: otherwise it measures the pose model (someone else
+#: followed, nobody found), which the counting tables report per world condition instead.
+FOLLOWED_MIN = 0.8
+#: The phone world's dim rooms: a key light below this (Lighting.key_intensity, 0.6-3.6).
+DIM_KEY = 1.5
+
+
+def world_conditions(jobs: list) -> dict[str, tuple[str, ...]]:
+    """Clip name -> the hard conditions its world drew (``posecheck.synth.validation`` jobs):
+    a second person, furniture toward the camera, a dim room, portrait framing."""
+    out = {}
+    for job in jobs:
+        spec = job.spec
+        room, light = spec.room, getattr(spec, "light", None)
+        tags = []
+        if room is not None and room.second_person is not None:
+            tags.append("second person")
+        if room is not None and room.furniture and room.furniture[0][1] > 0.5:
+            tags.append("furniture toward the camera")
+        if light is not None and light.key_intensity < DIM_KEY:
+            tags.append("dim")
+        if spec.height > spec.width:
+            tags.append("portrait")
+        out[job.name] = tuple(tags)
+    return out
 
 
 def analyse_clip(video: Path, spec_id: str | None = None, model: str = "full",
@@ -327,9 +357,17 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
     """Compare one analysis with its ground truth."""
     import numpy as np
 
+    from posecheck.synth.evaluate import followed
+
     events = result.events
     spec = result.spec
     exercise = gt.labels["exercise"]
+    seen_person = followed(result.track, gt)
+
+    def followed_in(a0: float, a1: float) -> float:
+        inside = (gt.times >= a0) & (gt.times <= a1)
+        return float(seen_person[inside].mean()) if inside.any() else 0.0
+
     view = gt.labels["spec"]["camera"]["view"]
     sid = spec.id
     completed = [e for e in events if e.kind == "rep_completed"]
@@ -407,7 +445,7 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
                               "rep_counted": seen, "signal": signal,
                               "badness": badness(rule, signal),
                               "kinds": kinds, "size": size, "fired": bool(fired),
-                              "side": u["side"],
+                              "side": u["side"], "followed": followed_in(*win),
                               "start": u["start"], "end": u["end"]})
     # What became of each labelled rep: counted, rejected (reason) or missed.
     rejected = [(float(e.data.get("start_s", e.time)), e.time, e.data.get("reason"))
@@ -435,7 +473,9 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
                       body=int(info.get("body", -1)), gt_reps=gt_count, counted=counted,
                       matched=matched, phantom=phantom, instances=instances,
                       rep_outcomes=rep_outcomes,
-                      ready=any(e.kind == "ready" for e in events), hold_s=hold_s)
+                      ready=any(e.kind == "ready" for e in events), hold_s=hold_s,
+                      followed=float(seen_person.mean()),
+                      conditions=tuple(info.get("conditions", ())))
 
 
 def _fmt(x: float | None) -> str:
@@ -452,7 +492,11 @@ def summarise(results: list[ClipResult]) -> dict:
                                          "tn": 0, "rep_seen": 0, "clean_seen": 0,
                                          "sig_fault": [], "sig_clean": [],
                                          "kinds": defaultdict(lambda: [0, 0]),
-                                         "sizes": defaultdict(lambda: [0, 0])})
+                                         "sizes": defaultdict(lambda: [0, 0]),
+                                         "lost": 0})
+            if inst.get("followed", 1.0) < FOLLOWED_MIN:
+                row["lost"] += 1
+                continue
             if inst["label"] == "fault":
                 primary = TARGETS[(r.spec, inst["rule"])][0]
                 if primary in inst["kinds"]:
@@ -507,6 +551,27 @@ def markdown(results: list[ClipResult], table: dict, criterion: dict) -> str:
         lines.append(f"| {ex} | {vc} | {a[0]} | {a[1]} | {a[2]} | {a[3]} | {a[4]} | "
                      f"{a[5]}/{a[0]} |")
     lines.append("")
+    lines.append("### Counting by world condition\n")
+    lines.append(f"Followed: the share of frames in which the model's joints lay within "
+                 f"half a torso of the exerciser's (a second person or nobody otherwise). "
+                 f"Rules are judged only on reps and holds followed in at least "
+                 f"{FOLLOWED_MIN:.0%} of their frames.\n")
+    lines.append("| clips | n | labelled | matched | phantom | clips exact | model followed |")
+    lines.append("|---|---|---|---|---|---|---|")
+    groups: dict[str, list[ClipResult]] = defaultdict(list)
+    for r in results:
+        groups["all"].append(r)
+        groups["model followed >= 80 % of frames" if r.followed >= FOLLOWED_MIN
+               else "model followed < 80 % of frames"].append(r)
+        for tag in r.conditions or ("none of the hard conditions",):
+            groups[f"with {tag}" if r.conditions else tag].append(r)
+    for name, rs in groups.items():
+        exact = sum(all(r.counted.get(s, 0) == r.gt_reps.get(s, 0) for s in ("left", "right",
+                                                                          "none")) for r in rs)
+        lines.append(f"| {name} | {len(rs)} | {sum(sum(r.gt_reps.values()) for r in rs)} | "
+                     f"{sum(r.matched for r in rs)} | {sum(r.phantom for r in rs)} | "
+                     f"{exact}/{len(rs)} | {sum(r.followed for r in rs) / len(rs):.2f} |")
+    lines.append("")
     lines.append("### What became of each labelled rep\n")
     lines.append("| spec | view | rep label | n | counted | rejected (reason) | missed |")
     lines.append("|---|---|---|---|---|---|---|")
@@ -528,8 +593,9 @@ def markdown(results: list[ClipResult], table: dict, criterion: dict) -> str:
                  "reps (holds).\n")
     lines.append("| spec | rule | view | primary fault (others) | n fault | TP | "
                  "sensitivity (Wilson 95 %) | of which counted | n clean | FP | FPR (Wilson 95 %) | "
-                 "signal AUC | per kind (hit/n) | per size (hit/n) | passes |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+                 "signal AUC | per kind (hit/n) | per size (hit/n) | not judged (person lost) | "
+                 "passes |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (ex, rule, vc), row in sorted(table.items()):
         nf, nc = row["tp"] + row["fn"], row["fp"] + row["tn"]
         kinds = ", ".join(f"{k} {h}/{n}" for k, (h, n) in sorted(row["kinds"].items()))
@@ -540,7 +606,8 @@ def markdown(results: list[ClipResult], table: dict, criterion: dict) -> str:
         lines.append(f"| {ex} | `{rule}` | {vc} | {target} | {nf} | {row['tp']} | "
                      f"{_rate(row['tp'], nf)} | {row['rep_seen']}/{nf} | {nc} | {row['fp']} | "
                      f"{_rate(row['fp'], nc)} | {_fmt(auc(row['sig_fault'], row['sig_clean']))} | "
-                     f"{kinds or '–'} | {sizes or '–'} | {'yes' if ok else 'no'} |")
+                     f"{kinds or '–'} | {sizes or '–'} | {row['lost']} | "
+                     f"{'yes' if ok else 'no'} |")
     return "\n".join(lines) + "\n"
 
 
@@ -649,6 +716,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if (folder / idx).exists():
             for e in json.loads((folder / idx).read_text()):
                 index[e["name"]] = e
+    if (folder / "index.json").exists():
+        from posecheck.synth.validation import plan
+
+        tags = world_conditions(plan(len(index)))
+        for name, entry in index.items():
+            entry.setdefault("conditions", tags.get(name, ()))
     videos = sorted(p for p in folder.glob(args.glob)
                     if p.suffix == ".mp4" and ".part" not in p.name
                     and p.with_name(p.stem + ".gt.npz").exists())

@@ -119,6 +119,20 @@ def test_real_model_landmarks_match_the_ground_truth(clean_analysis):
     assert result.swapped_frames < 0.05
 
 
+def test_the_model_follows_the_exerciser_and_not_someone_elsewhere(clean_analysis):
+    from dataclasses import replace
+
+    from posecheck.synth.evaluate import followed
+    from posecheck.synth.groundtruth import GroundTruth, path_for
+
+    truth = GroundTruth.load(path_for(CLEAN))
+    assert followed(clean_analysis.track, truth).mean() >= 0.98
+    elsewhere = clean_analysis.track.image.copy()
+    elsewhere[:, :, 0] += 0.6 * clean_analysis.track.frame_size[0]  # a person beside them
+    moved = followed(replace(clean_analysis.track, image=elsewhere), truth)
+    assert moved.mean() < 0.02
+
+
 def _torso_px(truth) -> np.ndarray:
     from posecheck.synth.evaluate import torso_length_px
 

@@ -70,3 +70,23 @@ def accuracy(track: PoseTrack, gt: GroundTruth) -> Accuracy:
         visible_px=float(e[~hidden[d]].mean()) if (~hidden[d]).any() else float("nan"),
         occluded_px=float(e[hidden[d]].mean()) if hidden[d].any() else float("nan"),
         swapped_frames=float((err_swapped[d].mean(1) < e.mean(1)).mean()))
+
+
+#: The model follows the exerciser in a frame when its body joints lie, at the median, within
+#: this many true torso lengths of the true joints (either side assignment).
+FOLLOW_TORSOS = 0.5
+
+
+def followed(track: PoseTrack, gt: GroundTruth) -> np.ndarray:
+    """(T,) bool over the clip's frames: the model found the exerciser, not nobody or someone
+    else (a second person, a shape in the furniture). A left/right swap still follows."""
+    n = min(len(track), len(gt))
+    est = track.image[:n, BODY_JOINT_INDICES, :2].astype(np.float64)
+    true = gt.image[:n, BODY_JOINT_INDICES, :2].astype(np.float64)
+    swapped = track.image[:n, MIRROR[BODY_JOINT_INDICES], :2].astype(np.float64)
+    err = np.fmin(np.median(np.linalg.norm(est - true, axis=2), axis=1),
+                  np.median(np.linalg.norm(swapped - true, axis=2), axis=1))
+    out = np.zeros(len(gt), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        out[:n] = err < FOLLOW_TORSOS * torso_length_px(gt)[:n]
+    return out
