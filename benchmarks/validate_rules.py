@@ -234,13 +234,12 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 
 def _view_class_of(angle: float) -> str | None:
+    """The view class of a measured view_angle: the highest band (spec.VIEW_BANDS) it enters."""
+    from posecheck.checking.spec import VIEW_BANDS
+
     if angle != angle:  # NaN
         return None
-    if angle >= 55:
-        return "side"
-    if angle >= 25:
-        return "oblique"
-    return "front"
+    return next(v for v in ("side", "oblique", "front") if angle >= VIEW_BANDS[v][0])
 
 
 #: An instance (labelled rep or hold) is judged only when the model followed the exerciser in
@@ -273,14 +272,15 @@ def world_conditions(jobs: list) -> dict[str, tuple[str, ...]]:
 
 def analyse_clip(video: Path, spec_id: str | None = None, model: str = "full",
                  refresh: bool = False):
-    """(GroundTruth, Analysis) of one clip, re-using a saved track."""
+    """(GroundTruth, Analysis) of one clip, re-using a saved track made after the video."""
     from posecheck.pipeline import analyze
     from posecheck.synth.groundtruth import GroundTruth, path_for
 
     gt = GroundTruth.load(path_for(video))
     spec_id = spec_id or SPEC_FOR[gt.labels["exercise"]]
     track_path = video.with_name(video.stem + ".track.npz")
-    if track_path.exists() and not refresh:
+    fresh = track_path.exists() and track_path.stat().st_mtime >= video.stat().st_mtime
+    if fresh and not refresh:
         result = analyze(track_path, spec_id)
     else:
         result = analyze(video, spec_id, model=model)
