@@ -696,8 +696,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         measured = data["rules"].setdefault(key, {"synthetic": [], "real": None})
         measured["synthetic"] = [r for r in measured.get("synthetic", [])
                                  if not (r["set"] == args.set and r["view"] == row["view"])]
-        counts = {"set": args.set, "view": row["view"], "clean_n": row["fp"] + row["tn"],
-                  "clean_alarms": row["fp"]}
+        counts = {"set": args.set, "world": args.world, "view": row["view"],
+                  "clean_n": row["fp"] + row["tn"], "clean_alarms": row["fp"]}
         if row["tp"] + row["fn"]:
             counts.update(fault_n=row["tp"] + row["fn"], fault_hits=row["tp"])
             caught = smallest_caught(row.get("sizes", {}))
@@ -799,6 +799,9 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("results")
     w.add_argument("--set", required=True, help="the set's name; 'held-out ...' for a set "
                                                 "no threshold was chosen on")
+    w.add_argument("--world", default="phone", choices=("clean_room", "phone"),
+                   help="the synthetic world the set was rendered in: a rule's verdict uses "
+                        "the hardest world it was measured in (benchmarks/rule_cards.py)")
     w.set_defaults(func=cmd_record)
     args = p.parse_args(argv)
     return args.func(args)
