@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from real_clips import SHARED_VIDEOS, labelled_clips  # noqa: E402
 
 from posecheck.checking.views import view_bounds  # noqa: E402
+from posecheck.outputs.rule_cards import MEASUREMENTS  # noqa: E402
 from posecheck.checking.events import Event  # noqa: E402
 from posecheck.pipeline import analyze, check  # noqa: E402
 from posecheck.checking.spec import Rule, Spec, load_spec  # noqa: E402
@@ -68,6 +69,8 @@ class RuleTally:
     alarms: int = 0
     units: int = 0
     clips: list[str] = field(default_factory=list)
+    judged_clips: list[str] = field(default_factory=list)
+    unit: str = "reps"
 
 
 def looks_clean(row: dict[str, str]) -> bool:
@@ -142,7 +145,8 @@ def measure(videos: Path, cache: Path) -> tuple[list[RuleTally], list[dict], lis
                     f"{'reps' if spec.kind == 'reps' else 'holds'})")
         for rule in spec.rules:
             tally = tallies.setdefault((spec.id, rule.id), RuleTally(
-                spec.id, rule.id, rule.status, rule.views or spec.views))
+                spec.id, rule.id, rule.status, rule.views or spec.views,
+                unit="reps" if spec.kind == "reps" else "holds"))
             spans = fault_spans(events, rule.id)
             for unit in units:
                 tally.units += 1
@@ -151,6 +155,8 @@ def measure(videos: Path, cache: Path) -> tuple[list[RuleTally], list[dict], lis
                 alarm = any(a <= unit["end"] and b >= unit["start"] for a, b in spans)
                 tally.judged += 1
                 tally.alarms += int(alarm)
+                if row["file"] not in tally.judged_clips:
+                    tally.judged_clips.append(row["file"])
                 if alarm and row["file"] not in tally.clips:
                     tally.clips.append(row["file"])
                 if (spec.id, rule.id) == FLAGSHIP:
@@ -182,12 +188,25 @@ def flagship_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def record(tallies: list[RuleTally], path: Path = MEASUREMENTS) -> None:
+    """Write each rule's real tally into the measurement file (``rule_cards.py`` judges it)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for t in tallies:
+        measured = data["rules"].setdefault(f"{t.spec}.{t.rule}", {"synthetic": [], "real": None})
+        measured["real"] = {"judged": t.judged, "alarms": t.alarms,
+                            "clips": len(t.judged_clips), "unit": t.unit}
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"{path}: real tallies written; now run benchmarks/rule_cards.py")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--videos", type=Path, default=SHARED_VIDEOS)
     parser.add_argument("--tracks", type=Path, default=Path(".cache/real-rules"))
     parser.add_argument("--json", type=Path, help="write the tallies and flagship rows here")
+    parser.add_argument("--record", action="store_true",
+                        help="write the tallies into benchmarks/rule_measurements.json")
     args = parser.parse_args()
     if not (args.videos / "LABELS.tsv").exists():
         print(f"{args.videos}: no LABELS.tsv (../shared is absent): nothing to measure")
@@ -199,6 +218,8 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps({"rules": [asdict(t) for t in tallies],
                                          "flagship": flagship, "clips": used}, indent=1))
+    if args.record:
+        record(tallies)
     return 0
 
 
