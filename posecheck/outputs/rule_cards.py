@@ -100,6 +100,9 @@ def rule_card(spec: Spec, rule: Rule, measured: dict[str, Any] | None) -> str:
             lines.append(f"- Measured alternative: {measured['alternative']}")
         if measured.get("verdict"):
             lines.append(f"- Verdict ({measured.get('date', '?')}): {measured['verdict']}")
+        if measured.get("example"):
+            lines.append(f"- A caught fault (synthetic render): ![{spec.id}.{rule.id} caught]"
+                         f"({measured['example']})")
     else:
         lines.append("- Not measured: no synthetic fault and no real clean clip yet")
     if rule.note:

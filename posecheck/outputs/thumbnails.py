@@ -54,7 +54,12 @@ class FrameGrabber:
         return image if ok else None
 
     def thumbnail(self, time_s: float, faulty: tuple[int, ...] = ()) -> str | None:
-        """A data URI of the frame at ``time_s``, skeleton drawn (``faulty`` landmarks in red),
+        """A data URI of :meth:`picture`; None if the frame cannot be read."""
+        image = self.picture(time_s, faulty)
+        return None if image is None else encode_jpeg(image)
+
+    def picture(self, time_s: float, faulty: tuple[int, ...] = ()) -> np.ndarray | None:
+        """The frame at ``time_s`` (BGR), skeleton drawn (``faulty`` landmarks in red),
         cropped to the person; None if the frame cannot be read."""
         image = self.frame(time_s)
         if image is None:
@@ -68,7 +73,7 @@ class FrameGrabber:
             rules = {"fault": RuleState("fault", faulty)} if faulty else {}
             draw_skeleton(image, landmarks, visibility, rules)
             image = _crop(image, person_box(landmarks, visibility))
-        return encode_jpeg(image)
+        return image
 
 
 def _crop(image: np.ndarray, box: object) -> np.ndarray:

@@ -39,3 +39,10 @@ def test_a_rule_without_measurements_says_so() -> None:
 def test_specs_show_unknown_spec_is_a_one_line_error(capsys) -> None:
     assert main(["specs", "show", "no_such_exercise"]) == 2
     assert "no_such_exercise" in capsys.readouterr().err
+
+
+def test_a_card_shows_its_caught_fault_picture() -> None:
+    measured = {"synthetic": [], "real": None, "example": "img/rules/squat.chest_up.jpg"}
+    text = spec_cards(load_spec("squat"), {"rules": {"squat.chest_up": measured}})
+    card = text.split("### `squat.chest_up`")[1].split("\n### ")[0]
+    assert "![squat.chest_up caught](img/rules/squat.chest_up.jpg)" in card
