@@ -630,6 +630,12 @@ def passes(row: dict, c: dict) -> bool:
             and row["fp"] / nc <= c["max_fpr"])
 
 
+def clip_number(name: str) -> int:
+    """The number a clip's name starts with (``0042_lunge_clean_left`` -> 42; 0 if none)."""
+    digits = "".join(ch for ch in name.split("_")[0] if ch.isdigit())
+    return int(digits) if digits else 0
+
+
 def in_part(info: dict, name: str, part: str) -> bool:
     """Whether a clip belongs to ``part``: thresholds are chosen on the clips of even body
     shapes and reported on the odd ones, so no reported person was ever seen while choosing
@@ -638,8 +644,7 @@ def in_part(info: dict, name: str, part: str) -> bool:
         return True
     key = info.get("body", -1)
     if key is None or int(key) < 0:
-        digits = "".join(ch for ch in name.split("_")[0] if ch.isdigit())
-        key = int(digits) if digits else 0
+        key = clip_number(name)
     return (int(key) % 2 == 0) == (part == "choose")
 
 
@@ -725,7 +730,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     videos = sorted(p for p in folder.glob(args.glob)
                     if p.suffix == ".mp4" and ".part" not in p.name
                     and p.with_name(p.stem + ".gt.npz").exists())
-    videos = [v for v in videos if in_part(index.get(v.stem, {}), v.stem, args.part)]
+    videos = [v for v in videos if in_part(index.get(v.stem, {}), v.stem, args.part)
+              and clip_number(v.stem) >= args.from_clip]
     results = []
     for video in videos:
         t0 = time.perf_counter()
@@ -776,6 +782,8 @@ def main(argv: list[str] | None = None) -> int:
     e = sub.add_parser("evaluate", help="pipeline vs ground truth (.venv)")
     e.add_argument("folder", nargs="?", default=".cache/validation")
     e.add_argument("--glob", default="*.mp4")
+    e.add_argument("--from-clip", type=int, default=0,
+                   help="leave out clips numbered below this (seen before: a pilot)")
     e.add_argument("--model", default="full")
     e.add_argument("--refresh", action="store_true", help="re-run the model, ignore tracks")
     e.add_argument("--markdown", help="write the tables here")
