@@ -516,6 +516,12 @@ def summarise(results: list[ClipResult]) -> dict:
     return table
 
 
+def refused(result: ClipResult) -> int:
+    """Labelled reps of ``result`` with an incomplete-range fault rejected as too shallow."""
+    return sum("incomplete_range" in kinds and what == "rejected:too_shallow"
+               for kinds, what in result.rep_outcomes)
+
+
 def markdown(results: list[ClipResult], table: dict, criterion: dict) -> str:
     lines = []
     lines.append("### Rep counts (per clip)\n")
@@ -556,8 +562,11 @@ def markdown(results: list[ClipResult], table: dict, criterion: dict) -> str:
                  f"half a torso of the exerciser's (a second person or nobody otherwise). "
                  f"Rules are judged only on reps and holds followed in at least "
                  f"{FOLLOWED_MIN:.0%} of their frames.\n")
-    lines.append("| clips | n | labelled | matched | phantom | clips exact | model followed |")
-    lines.append("|---|---|---|---|---|---|---|")
+    lines.append("Refused: labelled reps with an incomplete-range fault that the counter "
+                 "rejected as too shallow, which is what it is for (not a miss).\n")
+    lines.append("| clips | n | labelled | matched | refused | phantom | clips exact | "
+                 "model followed |")
+    lines.append("|---|---|---|---|---|---|---|---|")
     groups: dict[str, list[ClipResult]] = defaultdict(list)
     for r in results:
         groups["all"].append(r)
@@ -569,7 +578,8 @@ def markdown(results: list[ClipResult], table: dict, criterion: dict) -> str:
         exact = sum(all(r.counted.get(s, 0) == r.gt_reps.get(s, 0) for s in ("left", "right",
                                                                           "none")) for r in rs)
         lines.append(f"| {name} | {len(rs)} | {sum(sum(r.gt_reps.values()) for r in rs)} | "
-                     f"{sum(r.matched for r in rs)} | {sum(r.phantom for r in rs)} | "
+                     f"{sum(r.matched for r in rs)} | {sum(refused(r) for r in rs)} | "
+                     f"{sum(r.phantom for r in rs)} | "
                      f"{exact}/{len(rs)} | {sum(r.followed for r in rs) / len(rs):.2f} |")
     lines.append("")
     lines.append("### What became of each labelled rep\n")
