@@ -418,6 +418,8 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
         else gt.reps
     instances = []
     for rule in spec.rules:
+        if not judged_from(rule.views or spec.views, VIEW_CLASS[view]):
+            continue    # the rule does not claim this camera view (it stays silent there)
         targets = TARGETS.get((sid, rule.id), ())
         for u in units:
             u_faults = [f for f in gt.faults if _overlap(f["start"], f["end"], u["start"],
@@ -638,6 +640,12 @@ def passes(row: dict, c: dict) -> bool:
     return (row["tp"] / nf >= c["min_sensitivity"]
             and wilson(row["tp"], nf)[0] >= c["min_lower"]
             and row["fp"] / nc <= c["max_fpr"])
+
+
+def judged_from(views: tuple[str, ...] | list[str], view_class: str) -> bool:
+    """Whether a rule with these views judges a clip filmed from ``view_class`` (front and
+    rear share a class: view_angle cannot tell them apart)."""
+    return view_class in views or (view_class == "front" and "rear" in views)
 
 
 def clip_number(name: str) -> int:
