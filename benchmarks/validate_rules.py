@@ -100,6 +100,8 @@ TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
     ("squat", "squat_depth"): ("incomplete_range",),
     ("squat", "chest_up"): ("trunk_lean",),
     ("squat", "heels_down"): ("heel_rise",),
+    ("squat", "chest_over_shins"): ("trunk_lean",),
+    ("squat", "thighs_to_level"): ("incomplete_range",),
     ("ninety_ninety_ir", "stay_tall"): ("trunk_lean", "lumbar_rounding"),
     ("active_ninety_ninety_ir", "trunk_upright"): ("trunk_lean_back", "lumbar_rounding"),
     ("side_lying_leg_raise", "hips_stay_stacked"): ("pelvis_roll",),
@@ -742,7 +744,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if (folder / "index.json").exists():
         from posecheck.synth.validation import plan
 
-        tags = world_conditions(plan(len(index)))
+        # A clip's seed is its set's seed plus its number; a focused top-up keeps some clips.
+        numbers = {clip_number(name): e["seed"] for name, e in index.items()}
+        set_seed = {seed - k for k, seed in numbers.items()}.pop()
+        tags = world_conditions(plan(max(numbers) + 1, set_seed))
         for name, entry in index.items():
             entry.setdefault("conditions", tags.get(name, ()))
     videos = sorted(p for p in folder.glob(args.glob)

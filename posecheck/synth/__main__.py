@@ -75,12 +75,18 @@ def _preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _listed(text: str) -> tuple[str, ...]:
+    """A comma-separated option as a tuple (empty: no filter)."""
+    return tuple(x for x in text.split(",") if x)
+
+
 def _validation_set(args: argparse.Namespace) -> int:
     from posecheck.synth.validation import generate
 
     size = {"width": args.width, "height": args.height} if args.size else {}
     generate(args.out, n=args.n, workers=args.workers, seed=args.seed, fps=args.fps,
-             progress=not args.quiet, world=args.world, **size)
+             progress=not args.quiet, world=args.world,
+             exercises=_listed(args.exercises), views=_listed(args.views), **size)
     return 0
 
 
@@ -163,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--out", required=True)
     v.add_argument("--n", type=int, default=200)
     v.add_argument("--workers", type=int, default=2)
+    v.add_argument("--exercises", default="",
+                   help="comma-separated: render only these exercises' clips of the set")
+    v.add_argument("--views", default="",
+                   help="comma-separated camera views (left, front_right, ...): only these")
     v.add_argument("--world", choices=("clean_room", "phone"), default="phone",
                    help="clean_room: the sets of 2026-11 (640x480, 15 fps); phone: the harder "
                         "world of issue 9 (docs/SYNTH_GROUND_TRUTH.md)")

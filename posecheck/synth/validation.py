@@ -187,14 +187,19 @@ def _render(args: tuple[str, Job]) -> dict:
 
 def generate(out: str | Path, n: int = 200, workers: int = 2, seed: int = 0,
              fps: float | None = None, width: int | None = None, height: int | None = None,
-             progress: bool = True, world: str = "phone") -> list[dict]:
+             progress: bool = True, world: str = "phone",
+             exercises: tuple[str, ...] = (), views: tuple[str, ...] = ()) -> list[dict]:
     """Render the missing clips of the first ``n`` of the set into ``out``; write index.json.
 
-    Returns one summary dict per clip rendered now.
+    ``exercises``, ``views``: keep only clips of these exercises and camera views (a focused
+    top-up of the same set: each kept clip is exactly clip ``i`` of the whole set). Returns
+    one summary dict per clip rendered now.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    jobs = plan(n, seed, fps, width, height, world)
+    jobs = [j for j in plan(n, seed, fps, width, height, world)
+            if (not exercises or j.spec.exercise in exercises)
+            and (not views or j.spec.camera.view in views)]
     todo = sorted((j for j in jobs if not _is_done(out, j)), key=lambda j: (j.body, j.name))
     if progress:
         print(f"validation set: {len(jobs) - len(todo)} of {len(jobs)} clips cached, "
