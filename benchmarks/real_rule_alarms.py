@@ -45,6 +45,8 @@ REVIEWED_CLEAN: dict[str, str] = {
     "leg and arm level with it at the top, pelvis level",
     "90_90__Goondoc08_to-be-frank__mob-9090.mp4": "frames at 0.5, 2.5 and 5 s viewed: sits "
     "in the 90/90 leaning slightly forward, hands on blocks, back long, no rounding",
+    "squat__rohitkeshav27_posture_coach__squats.mp4": "frames at 1.25-1.85 s (the bottom) "
+    "viewed side-on: heels down, trunk about parallel to the shins, thighs just above level",
 }
 # Not clean, by eye: bird_dog__Goondoc08_to-be-frank (the leg swings above the back line, the
 # spec's own `leg_not_above_back` cue); lenagalanova8 (labelled "unclear").
