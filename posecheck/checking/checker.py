@@ -42,7 +42,7 @@ WAITING, CALIBRATING = range(2)
 
 REJECT_CUES = {"too_short": "", "too_shallow": "",
                "too_long": "", "not_visible": "I lost sight of you during that rep",
-               "setup_lost": ""}
+               "setup_lost": "", "both_sides": ""}
 RECALIBRATE_CUE = "Hold still in the start position"
 #: Why a rep that ends as the other side's starts may be that rep, relabelled (see
 #: :meth:`Checker._handed_over`).
@@ -254,7 +254,8 @@ class Checker:
         peak counts (``partial`` = "end"). Live sessions do not call this."""
         out: list[Event] = []
         parts = self._parts
-        if self._edge_reps and parts is not None and parts.timer is None:
+        if (self._edge_reps and parts is not None and parts.timer is None
+                and not self._drop_two_sided(parts, parts.counters, t, out)):
             for i, counter in enumerate(parts.counters):
                 if counter.finish(t) == COMPLETED:
                     self._on_rep_completed(parts, i, counter, t, out)
@@ -307,6 +308,8 @@ class Checker:
         else:
             for i in started:
                 self._on_rep_started(i, parts.counters[i], t, out)
+            self._drop_two_sided(parts, [c for c in parts.counters if c.partial == "start"],
+                                 t, out)
         phases[-1] = parts.counters[self._working].phase if self._working >= 0 else REST
         view = self._view
         for monitor in parts.monitors:
@@ -316,6 +319,20 @@ class Checker:
                 self._on_rep_completed(parts, i, counter, t, out)
             else:
                 self._reject(counter, counter.reject_reason, t, out)
+
+    def _drop_two_sided(self, parts: Parts, cut: list[RepCounter], t: float,
+                        out: list[Event]) -> bool:
+        """Reps of an alternating exercise that the clip's edge cuts on both sides at once are
+        its start or end position (lying with both knees bent before a bridge, lowering out
+        of it), not reps: one side moves at a time. They are rejected (``both_sides``);
+        True if there were such."""
+        under_way = [c for c in cut if c.active]
+        if len(parts.counters) < 2 or len(under_way) < 2:
+            return False
+        for counter in under_way:
+            counter.abort()
+            self._reject(counter, "both_sides", t, out)
+        return True
 
     def _handed_over(self, parts: Parts, finished: tuple[int, RepCounter, int], started: int
                      ) -> bool:

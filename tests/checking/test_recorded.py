@@ -103,3 +103,23 @@ def test_bird_dog_without_a_still_start_is_calibrated_from_the_clip() -> None:
     checker = recorded("bird_dog", stream.metrics())
     assert checker.summary()["reps"] == {"left": 1, "right": 1, "total": 2}
     assert live("bird_dog", stream.metrics()).summary()["reps"]["total"] < 2
+
+
+def test_an_alternating_exercise_cut_on_both_sides_at_once_is_its_start_position() -> None:
+    """A knee-drive bridge clip that begins lying with both knees bent and ends lowering out of
+    the bridge: both hips are flexed beyond the rep's start at the clip's edges, which is the
+    start position, not two reps (rear-oblique phone renders counted them: 8 phantoms)."""
+    lying = {"body_in_frame": 1.0, "body_height": 0.5, "view_angle": 45.0,
+             "trunk_from_vertical": 85.0, "bridge_offset_left": -0.7,
+             "bridge_offset_right": -0.7, "hip_flexion_left": 90.0, "hip_flexion_right": 90.0}
+    stream = Stream(12.0, lying)
+    stream.set("bridge_offset_left", 1.0, 11.0, 0.0).set("bridge_offset_right", 1.0, 11.0, 0.0)
+    for side in ("left", "right"):             # bridge up at 1 s, down at 11 s
+        stream.set(f"hip_flexion_{side}", 1.0, 11.0, 0.0)
+    stream.bump("hip_flexion_left", 3.0, 1.6, 95.0).bump("hip_flexion_right", 6.0, 1.6, 95.0)
+    summary = recorded("bridge_knee_drive", stream.metrics()).summary()
+    assert summary["reps"] == {"left": 1, "right": 1, "total": 2}
+    assert summary["rejected_reps"].get("both_sides") == 4
+    # Cut mid-drive on one side only, the drive under way still counts.
+    one_sided = cut(stream, 3.8)
+    assert recorded("bridge_knee_drive", one_sided).summary()["reps"]["left"] == 1
