@@ -161,10 +161,6 @@ def _trunk_from_vertical(f: Frame) -> float:
     return math.degrees(math.atan2(abs(t[0]), -t[1])) if t else math.nan
 
 
-def _trunk_over_shank(f: Frame, side: str) -> float:
-    return _trunk_from_vertical(f) - _from_down(f, f"{side}_knee", f"{side}_ankle")
-
-
 def _trunk_lean(f: Frame) -> float:
     t = f.trunk()
     return math.degrees(math.atan2(t[0], -t[1])) if t else math.nan
@@ -273,7 +269,6 @@ def _naive_table() -> dict[str, Callable[[Frame], float]]:
             f"wrist_rise_{s}": partial(_rise, base=sh, point=wr),
             f"thigh_from_vertical_{s}": partial(_from_down, a=hp, b=kn),
             f"shank_from_vertical_{s}": partial(_from_down, a=kn, b=an),
-            f"trunk_over_shank_{s}": partial(_trunk_over_shank, side=s),
             f"knee_over_toe_{s}": partial(_knee_over_toe, side=s),
             f"bridge_offset_{s}": partial(_bridge_offset, side=s),
         }

@@ -46,7 +46,8 @@ REVIEWED_CLEAN: dict[str, str] = {
     "90_90__Goondoc08_to-be-frank__mob-9090.mp4": "frames at 0.5, 2.5 and 5 s viewed: sits "
     "in the 90/90 leaning slightly forward, hands on blocks, back long, no rounding",
     "squat__rohitkeshav27_posture_coach__squats.mp4": "frames at 1.25-1.85 s (the bottom) "
-    "viewed side-on: heels down, trunk about parallel to the shins, thighs just above level",
+    "viewed side-on: an ordinary bodyweight squat, heels down, thighs just above level, arms "
+    "reaching forward, trunk leaning about 45 degrees (the model reads 49, shins 20)",
 }
 # Not clean, by eye: bird_dog__Goondoc08_to-be-frank (the leg swings above the back line, the
 # spec's own `leg_not_above_back` cue); lenagalanova8 (labelled "unclear").

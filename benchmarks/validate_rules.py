@@ -100,8 +100,6 @@ TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
     ("squat", "squat_depth"): ("incomplete_range",),
     ("squat", "chest_up"): ("trunk_lean",),
     ("squat", "heels_down"): ("heel_rise",),
-    ("squat", "chest_over_shins"): ("trunk_lean",),
-    ("squat", "thighs_to_level"): ("incomplete_range",),
     ("ninety_ninety_ir", "stay_tall"): ("trunk_lean", "lumbar_rounding"),
     ("active_ninety_ninety_ir", "trunk_upright"): ("trunk_lean_back", "lumbar_rounding"),
     ("side_lying_leg_raise", "hips_stay_stacked"): ("pelvis_roll",),

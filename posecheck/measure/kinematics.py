@@ -136,17 +136,6 @@ def shank_from_vertical(knee: FloatArray, ankle: FloatArray) -> FloatArray:
     return segment_angle_from_vertical(knee, ankle, "down")
 
 
-def trunk_over_shank(trunk: FloatArray, knee: FloatArray, ankle: FloatArray) -> FloatArray:
-    """How much further the trunk leans from vertical than the shin tilts, degrees.
-
-    0 = trunk parallel to the shin (the classic squat cue: chest as upright as the shins
-    allow); + = the chest drops further forward than the shins lean. Both lines are read
-    against image vertical, so the measure holds in side views, where the two leans lie in the
-    image plane. trunk : (T, 2), see :func:`trunk_vector`. (T,) -180..180.
-    """
-    return trunk_from_vertical(trunk) - shank_from_vertical(knee, ankle)
-
-
 def knee_over_toe(knee: FloatArray, ankle: FloatArray, heel: FloatArray,
                   foot_index: FloatArray) -> FloatArray:
     """Horizontal distance of the knee beyond the ankle in the facing direction, / shank length.
@@ -361,8 +350,6 @@ def _side_metrics(side: str) -> dict[str, MetricDef]:
         f"thigh_from_vertical_{side}": MetricDef(thigh_from_vertical, lm("hip", "knee"), "deg"),
         f"shank_from_vertical_{side}": MetricDef(shank_from_vertical, lm("knee", "ankle"),
                                                  "deg"),
-        f"trunk_over_shank_{side}": MetricDef(trunk_over_shank, ("trunk", *lm("knee", "ankle")),
-                                               "deg"),
         f"knee_over_toe_{side}": MetricDef(
             knee_over_toe, lm("knee", "ankle", "heel", "foot_index"), "ratio"),
         f"bridge_offset_{side}": MetricDef(

@@ -23,7 +23,6 @@ NAMES: dict[str, str] = {
     "shoulder_flexion": "arm raise", "arm_reach": "arm reach", "leg_reach": "leg reach",
     "knee_rise": "knee height", "ankle_rise": "ankle height", "wrist_rise": "hand height",
     "thigh_from_vertical": "thigh from vertical", "shank_from_vertical": "shin from vertical",
-    "trunk_over_shank": "lean beyond the shin",
     "knee_over_toe": "knee past toes", "bridge_offset": "hips below line",
     "trunk_from_vertical": "trunk from vertical", "trunk_lean": "trunk lean",
     "shoulder_tilt": "shoulder tilt", "hip_tilt": "hip tilt", "pelvis_roll": "pelvis roll",
