@@ -485,8 +485,19 @@ def lunge(variant: str, rng: np.random.Generator, reps: int = 4, first_leg: str 
                     centre=np.array([0.0, -0.3, 0.0]))
 
 
-#: Natural forward lean of a clean bodyweight squat at full depth, degrees.
+#: Natural forward lean of a clean bodyweight squat at full depth, degrees, for a person whose
+#: shins tilt 30 degrees there.
 SQUAT_LEAN = 28.0
+#: Shin tilt at full depth, degrees, drawn per person: weight-bearing ankle dorsiflexion
+#: varies widely between people.
+SQUAT_SHIN = (20.0, 34.0)
+#: Further trunk lean per degree of shin tilt short of 30, from balance: one degree less moves
+#: the knees, and the hips behind them, back by about 6 mm (a 0.42 m shin at 30 degrees); the
+#: upper body, about two thirds of the mass with its centre about 0.33 m above the hips, must
+#: lean about 2 degrees further to keep the centre of mass over the feet. Stiffer ankles, more
+#: lean: ankle dorsiflexion explains about 45 % of squat forward-lean variance (Fuglsang et
+#: al., J Strength Cond Res 2017).
+SQUAT_LEAN_PER_SHIN = 1.9
 #: Squat depth faults: percent short per degree of the clip's size (see ``percent_for``).
 SQUAT_PERCENT_PER_DEGREE = 1.0
 
@@ -494,7 +505,8 @@ SQUAT_PERCENT_PER_DEGREE = 1.0
 def squat(variant: str, rng: np.random.Generator, reps: int = 6,
           size: float = DEFAULT_SIZE) -> Exercise:
     """Standing, a still stance, then bodyweight squats (arms reach forward on the way
-    down, the trunk leans ``SQUAT_LEAN`` degrees at the bottom). Rep side: none.
+    down). Each person's shins tilt a drawn ``SQUAT_SHIN`` angle at the bottom and the trunk
+    leans as balance then needs (``SQUAT_LEAN``, ``SQUAT_LEAN_PER_SHIN``). Rep side: none.
 
     faults variant: the reps between the first and the last cycle through a squat
     ``size`` % short of full depth (incomplete_range), the chest dropping
@@ -504,7 +516,9 @@ def squat(variant: str, rng: np.random.Generator, reps: int = 6,
     plan = fault_plan(variant, reps,
                       ("incomplete_range", "trunk_lean", "heel_rise", "knee_valgus"))
     short = percent_for(size, SQUAT_PERCENT_PER_DEGREE)
-    s = Script("squat", "squat", {}, rng)
+    shin = float(rng.uniform(*SQUAT_SHIN))
+    lean = SQUAT_LEAN + SQUAT_LEAN_PER_SHIN * (30.0 - shin)
+    s = Script("squat", "squat", {"shin": shin}, rng)
     s.hold(0.5)
     s.label("setup", 0.0, note="stands with the feet set")
     s.calibration(1.2, "still standing")
@@ -512,7 +526,7 @@ def squat(variant: str, rng: np.random.Generator, reps: int = 6,
     for kind in plan:
         start = s.now
         depth = 1.0 - short / 100.0 if kind == "incomplete_range" else 1.0
-        s.to(s.jitter(1.0), depth=depth, lean=SQUAT_LEAN * depth, reach=1.0)
+        s.to(s.jitter(1.0), depth=depth, lean=lean * depth, reach=1.0)
         bottom = s.now
         s.hold(s.jitter(0.3))
         s.label("hold", bottom, note="bottom of the squat")

@@ -468,8 +468,9 @@ SQUAT_STANCE, SQUAT_TOES_OUT = 1.35, 15.0
 def squat(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     """Bodyweight squat facing -Y, feet planted a little wider than the hips, toes out.
 
-    depth : 0..1; the shins tilt 30 * depth degrees forward and the thighs 85 * depth degrees
-        from vertical (1 = thighs about level, knees bent about 115 degrees).
+    depth : 0..1; the shins tilt ``shin`` * depth degrees forward and the thighs 85 * depth
+        degrees from vertical (1 = thighs about level, knees bent about 115 degrees with the
+        shins at 30). shin : shin tilt at full depth, degrees (the person's ankle mobility).
     lean : trunk forward lean, degrees (the builder scripts the natural lean with depth).
     heel : both heels lift, the feet pitching this many degrees about the toes; the ankle
         angle stays, so the shins tilt as much further forward (the hips follow).
@@ -494,7 +495,7 @@ def squat(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
         toe = flat + reach * toes[side]
         back = rotate_toward(-toes[side], Z, p["heel"])            # the heel pitches up
         ankles[side] = toe + reach * back
-    s_, t_ = np.deg2rad(30.0 * p["depth"]), np.deg2rad(85.0 * p["depth"])
+    s_, t_ = np.deg2rad(p["shin"] * p["depth"]), np.deg2rad(85.0 * p["depth"])
     leg = thigh_len + shin_len
     top = np.sqrt(max(leg ** 2 - ((SQUAT_STANCE - 1.0) * half_width) ** 2, 0.0)) * 0.985
     height = top + (shin_len * np.cos(s_) + thigh_len * np.cos(t_) - leg) * 0.985
@@ -589,7 +590,7 @@ NEUTRAL: dict[str, dict[str, float]] = {
              "reach": 0.0},
     "long_sit": {"open_left": 0.0, "open_right": 0.0, "lean": -8.0, "lumbar": 0.0},
     "squat": {"depth": 0.0, "lean": 3.0, "heel": 0.0, "valgus": 0.0, "reach": 0.0,
-              "lumbar": 0.0, "flexion": 0.0},
+              "lumbar": 0.0, "flexion": 0.0, "shin": 30.0},
     "supine": {"door": 1.0, "stretch": 0.0, "stretch_angle": 70.0, "raise": 0.0,
                "raise_angle": 50.0, "bend": 0.0, "lumbar": 0.0},
 }
