@@ -40,6 +40,7 @@ never re-runs the model) and compares the checker's events with the ground-truth
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 import time
@@ -717,6 +718,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     for row in json.loads(Path(args.results).read_text())["rules"]:
         key = f"{row['spec']}.{row['rule']}"
         measured = data["rules"].setdefault(key, {"synthetic": [], "real": None})
+        measured["date"] = datetime.date.today().isoformat()
         measured["synthetic"] = [r for r in measured.get("synthetic", [])
                                  if not (r["set"] == args.set and r["view"] == row["view"])]
         counts = {"set": args.set, "world": args.world, "view": row["view"],

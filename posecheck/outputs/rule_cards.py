@@ -70,6 +70,8 @@ def _synthetic_lines(rows: list[dict[str, Any]]) -> list[str]:
             parts.append(_rate("sensitivity", row["fault_hits"], row["fault_n"]))
         if row.get("clean_n"):
             parts.append(_rate("false alarms", row["clean_alarms"], row["clean_n"]))
+        if row.get("smallest_fault"):
+            parts.append(f"smallest fault caught 85 % of the time: {row['smallest_fault']}")
         lines.append(f"  - {row['set']}, {row['view']} views: " + "; ".join(parts))
     return lines
 
