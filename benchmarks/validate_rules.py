@@ -93,6 +93,7 @@ TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
     ("ninety_ninety_er", "back_stays_long"): ("lumbar_rounding",),
     ("lunge", "front_knee_ninety"): ("incomplete_range",),
     ("lunge", "trunk_upright"): ("trunk_lean",),
+    ("lunge", "knee_behind_toes"): ("knee_past_toes",),
     # issue 9: the key cues rendered by posecheck/synth/cues.py, and the other rendered faults
     ("glute_bridge", "hips_fully_up"): ("bridge_hip_drop",),
     ("glute_bridge", "pelvis_stays_level"): ("pelvis_drop",),
