@@ -746,9 +746,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from posecheck.synth.validation import plan
 
         # A clip's seed is its set's seed plus its number; a focused top-up keeps some clips.
-        numbers = {clip_number(name): e["seed"] for name, e in index.items()}
-        set_seed = {seed - k for k, seed in numbers.items()}.pop()
-        tags = world_conditions(plan(max(numbers) + 1, set_seed))
+        last: dict[int, int] = {}
+        for name, entry in index.items():
+            k = clip_number(name)
+            set_seed = entry["seed"] - k
+            last[set_seed] = max(last.get(set_seed, 0), k)
+        tags = {name: t for set_seed, k in last.items()
+                for name, t in world_conditions(plan(k + 1, set_seed)).items()}
         for name, entry in index.items():
             entry.setdefault("conditions", tags.get(name, ()))
     videos = sorted(p for p in folder.glob(args.glob)
