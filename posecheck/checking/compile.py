@@ -33,9 +33,12 @@ def metric_col(layout: ColumnLayout, template: str, side: str | None) -> int:
 
 
 #: Once set up, the person is "too far" only below this fraction of the spec's smallest body
-#: size. A phone-world fire hydrant framed at 0.19-0.20 of the frame (limit 0.2) lost its setup
-#: at the start of every rep and counted 1 of 8; the model followed the person throughout.
-SIZE_KEEP_FRACTION = 0.8
+#: size. The body's box shrinks with the exercise itself: a squatter at full depth is about
+#: two thirds of their standing height (phone-world squats framed at 0.28-0.30 of the frame,
+#: limit 0.3, read 0.21-0.23 at the bottom and lost 4 of 390 reps as "too far" at 0.8), and a
+#: fire hydrant framed at 0.19-0.20 (limit 0.2) lost its setup at every rep start without
+#: any hysteresis. The model followed the person throughout in both.
+SIZE_KEEP_FRACTION = 0.6
 
 
 def build_setup(spec: Spec, layout: ColumnLayout, hold_seconds: float | None = None

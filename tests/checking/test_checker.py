@@ -183,13 +183,17 @@ def test_setup_lost_mid_rep_rejects_it() -> None:
 
 
 def test_a_person_just_past_the_size_limit_keeps_the_setup() -> None:
-    """Squat's smallest body is 0.3 of the frame: 0.27 once set up keeps counting, 0.2 does
+    """Squat's smallest body is 0.3 of the frame: 0.27 once set up keeps counting, and so does
+    0.2 (a squatter at full depth is about two thirds of their standing height); 0.15 does
     not, and 0.27 from the start never sets up."""
     kept = squats(2)
     kept.set("body_height", 2.5, 12.0, 0.27)
     assert run("squat", kept)[0].summary()["reps"]["total"] == 2
+    crouched = squats(2)
+    crouched.set("body_height", 2.5, 12.0, 0.2)
+    assert run("squat", crouched)[0].summary()["reps"]["total"] == 2
     lost = squats(2)
-    lost.set("body_height", 2.5, 12.0, 0.2)
+    lost.set("body_height", 2.5, 12.0, 0.15)
     assert run("squat", lost)[0].summary()["reps"]["total"] == 0
     far = squats(2)
     far.set("body_height", 0.0, 12.0, 0.27)
