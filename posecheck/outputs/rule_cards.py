@@ -93,7 +93,8 @@ def rule_card(spec: Spec, rule: Rule, measured: dict[str, Any] | None) -> str:
              f"- Checks: {_wanted(rule)}, in phases {', '.join(rule.phases) or rule.scope}",
              f"- Views: {views}"]
     if measured:
-        lines.append(f"- Smallest fault measured: {measured.get('smallest_fault') or 'none'}")
+        if measured.get("smallest_fault"):
+            lines.append(f"- Smallest fault measured: {measured['smallest_fault']}")
         if measured.get("synthetic"):
             lines.append("- Synthetic ground truth (MediaPipe full, end to end):")
             lines += _synthetic_lines(measured["synthetic"])
