@@ -305,7 +305,8 @@ class Checker:
         if (len(started) == 1 and len(finished) == 1
                 and self._handed_over(parts, finished[0], started[0])):
             finished = []
-        else:
+        elif not (len(started) == 1 and not finished
+                  and self._taken_while_ending(parts, started[0])):
             for i in started:
                 self._on_rep_started(i, parts.counters[i], t, out)
             self._drop_two_sided(parts, [c for c in parts.counters if c.partial == "start"],
@@ -332,6 +333,20 @@ class Checker:
         for counter in under_way:
             counter.abort()
             self._reject(counter, "both_sides", t, out)
+        return True
+
+    def _taken_while_ending(self, parts: Parts, started: int) -> bool:
+        """The other side's rep starts while this side's is back at its end but not yet over
+        (:data:`~posecheck.checking.reps.SETTLE_SECONDS`): the same label swap as
+        :meth:`_handed_over`, seen a few frames apart. The rep goes on, on the other side."""
+        ending = [c for i, c in enumerate(parts.counters) if i != started and c.ending]
+        if len(ending) != 1:
+            return False
+        counter = parts.counters[started]
+        counter.take_over(ending[0])
+        ending[0].abort()
+        self._working = started
+        self._last_side = counter.side
         return True
 
     def _handed_over(self, parts: Parts, finished: tuple[int, RepCounter, int], started: int
@@ -365,10 +380,10 @@ class Checker:
 
     def _on_rep_completed(self, parts: Parts, track: int, counter: RepCounter, t: float,
                           out: list[Event]) -> None:
-        side, start_s = counter.side, counter.start_t
+        side, start_s, end_s = counter.side, counter.start_t, counter.end_t
         faults = self.faults.during(side, counter.fault_mark, counter.faults_at_start)
         for rule in parts.peak_rules[track]:
-            record = rule.check(counter.peak_row, self._view, start_s, t)
+            record = rule.check(counter.peak_row, self._view, start_s, end_s)
             if record is None:
                 continue
             self.faults.records.append(record)
@@ -377,14 +392,14 @@ class Checker:
                              {"status": record["status"], "severity": record["severity"],
                               "start_s": start_s, "value": record["worst"]}))
             out.append(Event("fault_ended", t, record["side"], record["rule"], "",
-                             {"status": record["status"], "start_s": start_s, "end_s": t,
+                             {"status": record["status"], "start_s": start_s, "end_s": end_s,
                               "worst": record["worst"]}))
         if side is not None:
             self.counts[side] += 1
         self.counts["total"] += 1
         peak_row = counter.peak_row
         detail: RepDetail = {
-            "side": side, "start_s": start_s, "end_s": t, "peak_s": counter.peak_t,
+            "side": side, "start_s": start_s, "end_s": end_s, "peak_s": counter.peak_t,
             "range": counter.rep_range, "partial": counter.partial,
             "peak": {name: _known(peak_row[col]) for name, col in self._peak_names[side]},
             "faults": [{"rule": f["rule"], "side": f["side"], "status": f["status"],

@@ -10,6 +10,12 @@ NOTHING, STARTED, COMPLETED, REJECTED = range(4)
 #: moment at its peak (the far knee in a side view, heavy model) still makes a rep whose
 #: start and end were seen; a longer gap rejects it ("not_visible").
 MAX_GAP_SECONDS = 0.5
+#: A rep that has come back to ``end`` is over once the metric settles halfway from ``end`` to
+#: the rest value seen before the rep, or after this many seconds. A dip to ``end`` that turns
+#: back beyond ``start`` before that is the same rep: side-on, the model swaps a lunger's leg
+#: labels for a frame or two at the bottom, and the front thigh's reading dropped below
+#: ``end`` and rose again, counting one lunge twice (15 extra reps in 45 phone-world clips).
+SETTLE_SECONDS = 0.3
 
 
 class RepCounter:
@@ -40,7 +46,8 @@ class RepCounter:
                  "max_duration", "active", "armed", "phase", "start_t", "peak", "peak_row",
                  "peak_t", "rest_value", "rep_range", "hidden_since", "longest_gap", "reject_reason",
                  "fault_mark",
-                 "faults_at_start", "hidden_is_rest", "partial", "clip_start")
+                 "faults_at_start", "hidden_is_rest", "partial", "clip_start", "ending_since",
+                 "end_t")
 
     def __init__(self, side: Side | None, col: int, sign: float, start: float,
                  end: float, min_peak: float, min_duration: float, max_duration: float,
@@ -64,12 +71,20 @@ class RepCounter:
         self.hidden_is_rest = hidden_is_rest
         self.partial: Partial | None = None
         self.clip_start = False
+        self.ending_since: float | None = None
+        self.end_t = 0.0
 
     def abort(self) -> None:
         """Drop the rep in progress (setup lost) and disarm."""
         self.active = False
         self.armed = False
         self.phase = REST
+        self.ending_since = None
+
+    @property
+    def ending(self) -> bool:
+        """Back at ``end``, waiting for the metric to settle (see :data:`SETTLE_SECONDS`)."""
+        return self.ending_since is not None
 
     def arm_at_clip_start(self) -> None:
         """Armed before the first frame: a rep already beyond ``start`` begins now."""
@@ -81,6 +96,31 @@ class RepCounter:
         """The shortest duration that counts: half ``min_duration`` for a rep the clip cuts
         (only part of it is seen), else ``min_duration``."""
         return 0.5 * self.min_duration if cut or self.partial else self.min_duration
+
+    def _settled(self) -> float:
+        """The value at or below which a rep back at ``end`` is over: halfway to the rest
+        value seen before it (``end`` itself when that rest was not seen)."""
+        return 0.5 * (self.end + min(self.rest_value, self.end))
+
+    def _settle(self, end_t: float, x: float | None = None) -> int:
+        """The rep that came back to ``end`` at ``end_t`` is over: COMPLETED or REJECTED
+        (``reject_reason``); ``x`` the value now, None when out of sight."""
+        self.active = False
+        self.armed = True
+        self.phase = REST
+        self.ending_since = None
+        self.end_t = end_t
+        self.rep_range = self.peak - (self.rest_value if self.origin is None else self.origin)
+        self.rest_value = self.end if x is None else x
+        if self.longest_gap > MAX_GAP_SECONDS:
+            self.reject_reason = "not_visible"
+        elif end_t - self.start_t < self._floor():
+            self.reject_reason = "too_short"
+        elif self.peak < self.min_peak:
+            self.reject_reason = "too_shallow"
+        else:
+            return COMPLETED
+        return REJECTED
 
     def take_over(self, other: "RepCounter") -> None:
         """Continue the rep ``other`` began (its limb labels were swapped mid-rep): its start
@@ -95,8 +135,11 @@ class RepCounter:
         lasted ``min_duration``, else NOTHING (the rep in progress is dropped)."""
         if not self.active:
             return NOTHING
+        if self.ending_since is not None:      # back at rest, not cut by the clip
+            return self._settle(self.ending_since)
         self.active = False
         self.phase = REST
+        self.end_t = t
         gap = self.longest_gap if self.hidden_since is None else t - self.hidden_since
         if (gap > MAX_GAP_SECONDS or self.peak < self.min_peak
                 or t - self.start_t < self._floor(True)):
@@ -135,29 +178,27 @@ class RepCounter:
             self.reject_reason = "too_long"
             return REJECTED
         if x != x:
+            if self.ending_since is not None and self.hidden_is_rest:
+                return self._settle(self.ending_since)    # gone from sight at rest
             if self.hidden_since is None:
                 self.hidden_since = t
             return NOTHING
         if self.hidden_since is not None:
             self.longest_gap = max(self.longest_gap, t - self.hidden_since)
             self.hidden_since = None
+        if self.ending_since is not None:
+            if x >= self.start:                   # a dip, not the end: the rep goes on
+                self.ending_since = None
+            elif x <= self._settled() or t - self.ending_since >= SETTLE_SECONDS:
+                return self._settle(self.ending_since, x)
+            else:
+                return NOTHING
         if x > self.peak:
             self.peak, self.peak_t, self.peak_row = x, t, v
         if x <= self.end:
-            self.active = False
-            self.armed = True
-            self.phase = REST
-            self.rep_range = self.peak - (self.rest_value if self.origin is None else self.origin)
-            self.rest_value = x
-            if self.longest_gap > MAX_GAP_SECONDS:
-                self.reject_reason = "not_visible"
-            elif t - self.start_t < self._floor():
-                self.reject_reason = "too_short"
-            elif self.peak < self.min_peak:
-                self.reject_reason = "too_shallow"
-            else:
-                return COMPLETED
-            return REJECTED
+            self.ending_since = t
+            self.phase = BACK
+            return self._settle(t, x) if x <= self._settled() else NOTHING
         if x >= self.min_peak:
             self.phase = PEAK
         elif x < self.start and self.phase == PEAK:

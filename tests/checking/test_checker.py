@@ -220,6 +220,33 @@ def test_lunges_count_the_front_leg_only() -> None:
     assert checker.summary()["asymmetry"]["difference"] == pytest.approx(0.0, abs=1e-6)
 
 
+def test_a_lunge_whose_reading_dips_for_a_moment_at_the_bottom_counts_once() -> None:
+    """Side-on, the model swaps a lunger's leg labels for a frame or two at the bottom: the
+    front thigh's reading drops below the rep's end (40) and rises again. One lunge, not two;
+    two lunges with a stand between them stay two."""
+    stream = lunges(("left", "right", "left"))
+    dip = (stream.t >= 3.6) & (stream.t < 3.67)             # two frames at the first bottom
+    stream.col("thigh_from_vertical_left")[dip] = 30.0
+    checker, events = run("lunge", stream)
+    assert checker.summary()["reps"] == {"left": 2, "right": 1, "total": 3}
+    first = kinds(events, "rep_completed")[0].data
+    assert first["start_s"] < 3.6 and first["end_s"] > 4.0
+
+
+def test_a_swap_seen_a_few_frames_apart_moves_the_rep_to_the_other_side() -> None:
+    """The left thigh's reading falls to just under the rep's end, and the right one rises
+    past the start three frames later: the labels swapped mid-rep. One rep, on the right."""
+    stream = lunges(("left",))
+    swap = stream.t >= 3.7
+    left = stream.col("thigh_from_vertical_left")
+    right = stream.col("thigh_from_vertical_right")
+    bottom = left.copy()
+    left[swap] = np.minimum(bottom[swap], 35.0)
+    right[stream.t >= 3.8] = bottom[stream.t >= 3.8]
+    checker, _ = run("lunge", stream)
+    assert checker.summary()["reps"] == {"left": 0, "right": 1, "total": 1}
+
+
 # ------------------------------------------------------------------------------ bird dog
 
 def bird_dog_session() -> Stream:
