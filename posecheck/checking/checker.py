@@ -302,11 +302,9 @@ class Checker:
             elif code:
                 finished.append((code, counter, i))
             phases[i] = counter.phase
-        if (len(started) == 1 and len(finished) == 1
-                and self._handed_over(parts, finished[0], started[0])):
+        if len(started) == 1 and self._handed_over(parts, finished, started[0]):
             finished = []
-        elif not (len(started) == 1 and not finished
-                  and self._taken_while_ending(parts, started[0])):
+        elif started:
             for i in started:
                 self._on_rep_started(i, parts.counters[i], t, out)
             self._drop_two_sided(parts, [c for c in parts.counters if c.partial == "start"],
@@ -335,29 +333,24 @@ class Checker:
             self._reject(counter, "both_sides", t, out)
         return True
 
-    def _taken_while_ending(self, parts: Parts, started: int) -> bool:
-        """The other side's rep starts while this side's is back at its end but not yet over
-        (:data:`~posecheck.checking.reps.SETTLE_SECONDS`): the same label swap as
-        :meth:`_handed_over`, seen a few frames apart. The rep goes on, on the other side."""
-        ending = [c for i, c in enumerate(parts.counters) if i != started and c.ending]
-        if len(ending) != 1:
-            return False
-        counter = parts.counters[started]
-        counter.take_over(ending[0])
-        ending[0].abort()
-        self._working = started
-        self._last_side = counter.side
-        return True
-
-    def _handed_over(self, parts: Parts, finished: tuple[int, RepCounter, int], started: int
-                     ) -> bool:
-        """One side's rep ends in the very frame the other side's starts: anatomically a limb
-        cannot return to rest while the other leaves it, so the pose estimator swapped the
-        two limbs' labels mid-rep. The rep goes on, now on the other side (which owns it when
-        it ends); the rep that 'ended' is neither counted nor rejected."""
-        code, ended, _ = finished
-        if code != COMPLETED and ended.reject_reason not in HANDOVER_REASONS:
-            return False
+    def _handed_over(self, parts: Parts, finished: list[tuple[int, RepCounter, int]],
+                     started: int) -> bool:
+        """One side's rep ends as the other side's starts: anatomically a limb cannot return to
+        rest while the other leaves it, so the pose estimator swapped the two limbs' labels
+        mid-rep. The rep goes on, now on the other side (which owns it when it ends); the rep
+        that 'ended' is neither counted nor rejected. Seen in the very frame (a rep that just
+        completed, or was too short or shallow) or a few frames apart (a rep back at its end
+        but not yet over, :data:`~posecheck.checking.reps.SETTLE_SECONDS`)."""
+        if len(finished) == 1:
+            code, ended, _ = finished[0]
+            if code != COMPLETED and ended.reject_reason not in HANDOVER_REASONS:
+                return False
+        else:
+            ending = [c for i, c in enumerate(parts.counters) if i != started and c.ending]
+            if finished or len(ending) != 1:
+                return False
+            ended = ending[0]
+            ended.abort()
         counter = parts.counters[started]
         counter.take_over(ended)
         self._working = started

@@ -97,6 +97,10 @@ class RepCounter:
         (only part of it is seen), else ``min_duration``."""
         return 0.5 * self.min_duration if cut or self.partial else self.min_duration
 
+    def _range(self) -> float:
+        """The finished rep's peak above its neutral origin, else above the rest before it."""
+        return self.peak - (self.rest_value if self.origin is None else self.origin)
+
     def _settled(self) -> float:
         """The value at or below which a rep back at ``end`` is over: halfway to the rest
         value seen before it (``end`` itself when that rest was not seen)."""
@@ -110,7 +114,7 @@ class RepCounter:
         self.phase = REST
         self.ending_since = None
         self.end_t = end_t
-        self.rep_range = self.peak - (self.rest_value if self.origin is None else self.origin)
+        self.rep_range = self._range()
         self.rest_value = self.end if x is None else x
         if self.longest_gap > MAX_GAP_SECONDS:
             self.reject_reason = "not_visible"
@@ -145,7 +149,7 @@ class RepCounter:
                 or t - self.start_t < self._floor(True)):
             return NOTHING
         self.partial = "end" if self.partial is None else "both"
-        self.rep_range = self.peak - (self.rest_value if self.origin is None else self.origin)
+        self.rep_range = self._range()
         return COMPLETED
 
     def step(self, t: float, v: list[float]) -> int:
