@@ -101,7 +101,7 @@ TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
     ("fire_hydrant", "hips_do_not_rotate"): ("pelvis_roll", "pelvis_yaw"),
     ("squat", "squat_depth"): ("incomplete_range",),
     ("squat", "chest_up"): ("trunk_lean",),
-    ("squat", "heels_down"): ("heel_rise",),
+    ("squat", "heels_flat"): ("heel_rise",),
     ("ninety_ninety_ir", "stay_tall"): ("trunk_lean", "lumbar_rounding"),
     ("active_ninety_ninety_ir", "trunk_upright"): ("trunk_lean_back", "lumbar_rounding"),
     ("side_lying_leg_raise", "hips_stay_stacked"): ("pelvis_roll",),
@@ -299,24 +299,29 @@ def rule_signal(result, rule, spec, gt, unit: dict) -> float | None:
     m = result.metrics
     side = unit.get("side")
     other = {"left": "right", "right": "left"}.get(side)
+    cal = result.report.get("calibration") or {}
 
     def column(name: str):
-        if "{side}" in name or "{other}" in name:
-            if side is None or spec.sides in ("both", "none"):
-                cols = [m.column(name.replace("{side}", s).replace("{other}", s))
-                        for s in ("left", "right")]
-                with np.errstate(all="ignore"):
-                    return np.nanmean(np.stack(cols), axis=0), None
-            name = name.replace("{side}", side).replace("{other}", other)
-        return m.column(name), name
-
-    values, resolved = column(rule.metric)
-    if rule.relative_to == "neutral":
-        cal = result.report.get("calibration") or {}
-        base = cal.get(resolved) if resolved else None
-        if base is None:
+        """The metric's values, relative to neutral when the rule is (None if no neutral);
+        both sides' mean for a side-less exercise."""
+        if rule.relative_to == "neutral" and cal.get(name) is None:
             return None
-        values = values - base
+        values = m.column(name)
+        return values - cal[name] if rule.relative_to == "neutral" else values
+
+    template = rule.metric
+    if ("{side}" in template or "{other}" in template) and (
+            side is None or spec.sides in ("both", "none")):
+        cols = [column(template.replace("{side}", s).replace("{other}", s))
+                for s in ("left", "right")]
+        if any(c is None for c in cols):
+            return None
+        with np.errstate(all="ignore"):
+            values = np.nanmean(np.stack(cols), axis=0)
+    else:
+        values = column(template.replace("{side}", side or "").replace("{other}", other or ""))
+        if values is None:
+            return None
     tops = [h for h in gt.intervals("hold") if h["start"] < unit["end"]
             and h["end"] > unit["start"]] if unit["kind"] != "hold" else []
     a, b = (tops[0]["start"], tops[0]["end"]) if tops else (unit["start"], unit["end"])

@@ -150,6 +150,18 @@ def knee_over_toe(knee: FloatArray, ankle: FloatArray, heel: FloatArray,
     return (knee[:, 0] - ankle[:, 0]) * facing / shank
 
 
+def heel_lift(heel: FloatArray, foot_index: FloatArray) -> FloatArray:
+    """The foot's pitch: the heel→toe (foot_index) line against image horizontal, degrees.
+
+    + = heel above the toe, whichever way the person faces; a flat foot reads near 0 (the
+    landmarks' own offset and the camera's pitch add a constant, which a neutral-relative rule
+    cancels). Meaningful in side views only: from the front the foot is end-on.
+    heel, foot_index : (T, 2) pixels. Returns (T,) -90..90.
+    """
+    rise = foot_index[:, 1] - heel[:, 1]                  # image y grows downward
+    return np.degrees(np.arctan2(rise, np.abs(foot_index[:, 0] - heel[:, 0])))
+
+
 def bridge_offset(shoulder: FloatArray, hip: FloatArray, knee: FloatArray,
                   torso: FloatArray) -> FloatArray:
     """Signed distance of the hip from the shoulder→knee line, in torso lengths.
@@ -352,6 +364,7 @@ def _side_metrics(side: str) -> dict[str, MetricDef]:
                                                  "deg"),
         f"knee_over_toe_{side}": MetricDef(
             knee_over_toe, lm("knee", "ankle", "heel", "foot_index"), "ratio"),
+        f"heel_lift_{side}": MetricDef(heel_lift, lm("heel", "foot_index"), "deg"),
         f"bridge_offset_{side}": MetricDef(
             bridge_offset, (*lm("shoulder", "hip", "knee"), "torso"), "ratio"),
     }

@@ -67,7 +67,7 @@ KEY_CUES: tuple[Cue, ...] = (
 OTHER_CUES: tuple[Cue, ...] = (
     Cue("hip_bridge_hold.pelvis_stays_level", "hip_bridge_hold", ("pelvis_drop",),
         REAR_OBLIQUE, "hold"),
-    Cue("squat.heels_down", "squat", ("heel_rise",), SIDE),
+    Cue("squat.heels_flat", "squat", ("heel_rise",), SIDE),
     Cue("lunge.knee_behind_toes", "lunge", ("knee_past_toes",), SIDE),
     Cue("bridge_leg_extension.hips_stay_up", "bridge_leg_extension", ("bridge_hip_drop",),
         SIDE + REAR_OBLIQUE),

@@ -154,6 +154,19 @@ def test_knee_over_toe() -> None:
     assert math.isnan(metrics_of(points)["knee_over_toe_left"])
 
 
+def test_heel_lift_reads_the_foot_pitch_whichever_way_the_person_faces() -> None:
+    # Facing left, the heel 20 degrees above the toe, pivoting about the toe.
+    toe = (260.0, 405.0)
+    heel = (toe[0] + 60 * math.cos(math.radians(20)), toe[1] - 60 * math.sin(math.radians(20)))
+    points = pose(**both_sides(heel=heel, foot_index=toe))
+    assert metrics_of(points)["heel_lift_left"] == pytest.approx(20, abs=1e-4)
+    flipped = points.copy()
+    flipped[:, 0] = 640 - flipped[:, 0]
+    assert metrics_of(flipped)["heel_lift_right"] == pytest.approx(20, abs=1e-4)
+    flat = pose(**both_sides(heel=(320, 405), foot_index=toe))
+    assert metrics_of(flat)["heel_lift_left"] == pytest.approx(0, abs=1e-6)
+
+
 def test_world_metrics() -> None:
     world = np.zeros((NUM_LANDMARKS, 3))
     c, s = math.cos(math.radians(20)), math.sin(math.radians(20))

@@ -214,6 +214,7 @@ CASES = [
     ("squat", 6, "incomplete_range", "left", "knee_flexion_both", -1.4, -0.8),
     ("squat", 6, "trunk_lean", "left", "trunk_from_vertical", 0.85, 1.1),
     ("squat", 6, "heel_rise", "left", "shank_from_vertical_both", 0.85, 1.15),
+    ("squat", 6, "heel_rise", "left", "heel_lift_both", 0.85, 1.15),
     # Knees turned in about the hip-ankle line: the frontal thigh angle grows 1.2-2.9 times
     # as fast (the thigh is foreshortened at the bottom of the squat).
     ("squat", 6, "knee_valgus", "front", "knee_in_both", 0.6, 3.5),
@@ -291,7 +292,7 @@ CLEAN = [
     ("fire_hydrant.hips_do_not_rotate", "rear_left"),
     ("squat.squat_depth", "left"),
     ("squat.chest_up", "left"),
-    ("squat.heels_down", "left"),
+    ("squat.heels_flat", "left"),
     ("lunge.knee_behind_toes", "left"),
 ]
 
