@@ -498,6 +498,13 @@ SQUAT_SHIN = (20.0, 34.0)
 #: lean: ankle dorsiflexion explains about 45 % of squat forward-lean variance (Fuglsang et
 #: al., J Strength Cond Res 2017).
 SQUAT_LEAN_PER_SHIN = 1.9
+#: Rep-to-rep variation of a clean squat: depth (fraction of full depth, about 2.3 degrees of
+#: knee bend) and trunk lean (degrees). Measured on real side-on footage as the model reads it
+#: (rep peaks within one clip): knee bend SD 2.0 over 5 squats, trunk 1.2 (squats) and 2.7 (11
+#: split squats), against 0.4-1.6 and 0.3-1.8 on renders whose reps were identical (model noise
+#: alone), so about 2 degrees of each is the person's own.
+SQUAT_DEPTH_SD = 0.02
+SQUAT_LEAN_SD = 2.0
 #: Squat depth faults: percent short per degree of the clip's size (see ``percent_for``).
 SQUAT_PERCENT_PER_DEGREE = 1.0
 
@@ -506,7 +513,8 @@ def squat(variant: str, rng: np.random.Generator, reps: int = 6,
           size: float = DEFAULT_SIZE) -> Exercise:
     """Standing, a still stance, then bodyweight squats (arms reach forward on the way
     down). Each person's shins tilt a drawn ``SQUAT_SHIN`` angle at the bottom and the trunk
-    leans as balance then needs (``SQUAT_LEAN``, ``SQUAT_LEAN_PER_SHIN``). Rep side: none.
+    leans as balance then needs (``SQUAT_LEAN``, ``SQUAT_LEAN_PER_SHIN``); each rep's depth
+    and lean vary a little (``SQUAT_DEPTH_SD``, ``SQUAT_LEAN_SD``). Rep side: none.
 
     faults variant: the reps between the first and the last cycle through a squat
     ``size`` % short of full depth (incomplete_range), the chest dropping
@@ -525,8 +533,9 @@ def squat(variant: str, rng: np.random.Generator, reps: int = 6,
     faults: list[Fault] = []
     for kind in plan:
         start = s.now
-        depth = 1.0 - short / 100.0 if kind == "incomplete_range" else 1.0
-        s.to(s.jitter(1.0), depth=depth, lean=lean * depth, reach=1.0)
+        depth = (1.0 - short / 100.0 if kind == "incomplete_range" else 1.0) * (
+            1.0 + s.vary(SQUAT_DEPTH_SD))
+        s.to(s.jitter(1.0), depth=depth, lean=lean * depth + s.vary(SQUAT_LEAN_SD), reach=1.0)
         bottom = s.now
         s.hold(s.jitter(0.3))
         s.label("hold", bottom, note="bottom of the squat")

@@ -114,6 +114,11 @@ class Script:
         """``seconds`` scaled by a random factor in 1 +- spread (tempo variation)."""
         return float(seconds * (1.0 + self.rng.uniform(-spread, spread)))
 
+    def vary(self, sd: float) -> float:
+        """A rep-to-rep deviation: normal with standard deviation ``sd``, clipped to 2.5 sd
+        (nobody repeats a movement exactly)."""
+        return float(np.clip(self.rng.normal(0.0, sd), -2.5 * sd, 2.5 * sd))
+
     def motion(self, **meta) -> Motion:
         return Motion(self.family, list(self.times), list(self.keys), list(self.intervals),
                       self.exercise, dict(meta))
