@@ -151,9 +151,13 @@ def measure(videos: Path, cache: Path) -> tuple[list[RuleTally], list[dict], lis
                 spec.id, rule.id, rule.status, rule.views or spec.views,
                 unit="reps" if spec.kind == "reps" else "holds"))
             spans = fault_spans(events, rule.id)
+            sides_seen: set[str | None] = set()
             for unit in units:
                 tally.units += 1
                 if not in_views(rule, spec, value_at(metrics, "view_angle", unit["peak"])):
+                    continue
+                if rule.relative_to == "own_reps" and unit["side"] not in sides_seen:
+                    sides_seen.add(unit["side"])    # a side's first rep is only remembered
                     continue
                 alarm = any(a <= unit["end"] and b >= unit["start"] for a, b in spans)
                 tally.judged += 1

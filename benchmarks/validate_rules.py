@@ -102,6 +102,9 @@ TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
     ("squat", "squat_depth"): ("incomplete_range",),
     ("squat", "chest_up"): ("trunk_lean",),
     ("squat", "heels_flat"): ("heel_rise",),
+    ("squat", "depth_kept"): ("incomplete_range",),
+    ("squat", "chest_kept"): ("trunk_lean",),
+    ("squat", "heels_kept"): ("heel_rise",),
     ("ninety_ninety_ir", "stay_tall"): ("trunk_lean", "lumbar_rounding"),
     ("active_ninety_ninety_ir", "trunk_upright"): ("trunk_lean_back", "lumbar_rounding"),
     ("side_lying_leg_raise", "hips_stay_stacked"): ("pelvis_roll",),
@@ -290,12 +293,43 @@ def analyse_clip(video: Path, spec_id: str | None = None, model: str = "full",
     return gt, result
 
 
+def own_reps_signal(result, rule, unit: dict) -> float | None:
+    """An ``own_reps`` rule's value for the counted rep overlapping ``unit``: its peak minus
+    the median of the earlier counted reps' peaks on its side, as the checker judges it (the
+    peaks the report lists; both sides' mean for a side-less exercise). None for a side's
+    first rep, an unseen peak or no counted rep."""
+    import numpy as np
+
+    def peak_of(detail: dict) -> float:
+        names = ([rule.metric.replace("{side}", s).replace("{other}", s) for s in ("left", "right")]
+                 if detail["side"] is None else
+                 [rule.metric.replace("{side}", detail["side"]).replace(
+                     "{other}", {"left": "right", "right": "left"}[detail["side"]])])
+        values = [detail["peak"].get(n) for n in names]
+        seen = [v for v in values if v is not None]
+        return float(np.mean(seen)) if seen else float("nan")
+
+    details = result.report.get("rep_details", [])
+    for i, d in enumerate(details):
+        if _overlap(d["start_s"], d["end_s"] + 1e-6, unit["start"], unit["end"]) <= 0:
+            continue
+        earlier = [peak_of(e) for e in details[:i] if e["side"] == d["side"]]
+        earlier = [x for x in earlier if x == x]
+        x = peak_of(d)
+        if not earlier or x != x:
+            return None
+        return x - float(np.median(earlier))
+    return None
+
+
 def rule_signal(result, rule, spec, gt, unit: dict) -> float | None:
     """The rule's metric at its worst (in the direction the rule forbids) over the unit's
     top (its labelled hold, else the whole unit), relative to the user's neutral when the rule
     is; for threshold sweeps and AUCs. None if never visible."""
     import numpy as np
 
+    if rule.relative_to == "own_reps":
+        return own_reps_signal(result, rule, unit)
     m = result.metrics
     side = unit.get("side")
     other = {"left": "right", "right": "left"}.get(side)

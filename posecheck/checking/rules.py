@@ -1,6 +1,8 @@
 """Rule checking: debounced per-frame monitors, once-per-rep peak checks, the fault log."""
 from __future__ import annotations
 
+import statistics
+
 from posecheck.checking.records import FaultRecord, Side
 from posecheck.checking.events import Event
 from posecheck.checking.spec import Rule
@@ -134,10 +136,15 @@ class RuleMonitor:
 
 
 class PeakRule:
-    """A rep_peak rule: checked once per completed rep on the frame where the rep peaked."""
+    """A rep_peak rule: checked once per completed rep on the frame where the rep peaked.
+
+    Relative to ``own_reps``, the value judged is the peak minus the median of the earlier
+    reps' peaks on this track (the same side) seen in the rule's views; the first such rep is
+    not judged, only remembered.
+    """
 
     __slots__ = ("rule", "side", "col", "low", "high", "outside", "view", "cue", "status",
-                 "severity")
+                 "severity", "earlier")
 
     def __init__(self, rule: Rule, side: Side | None, col: int, bounds: tuple[float, float, bool],
                  view: tuple[float, float, bool] | None) -> None:
@@ -145,6 +152,7 @@ class PeakRule:
         self.low, self.high, self.outside = bounds
         self.view = view
         self.cue, self.status, self.severity = rule.cue, rule.status, rule.severity
+        self.earlier: list[float] | None = [] if rule.relative_to == "own_reps" else None
 
     def check(self, peak_row: list[float], view_angle: float, start_s: float, end_s: float
               ) -> FaultRecord | None:
@@ -154,7 +162,15 @@ class PeakRule:
             if view_angle != view_angle or (low <= view_angle <= high) == outside:
                 return None
         x = peak_row[self.col]
-        if x != x or (self.low <= x <= self.high) != self.outside:
+        if x != x:
+            return None
+        if self.earlier is not None:
+            reference = statistics.median(self.earlier) if self.earlier else None
+            self.earlier.append(x)
+            if reference is None:
+                return None
+            x -= reference
+        if (self.low <= x <= self.high) != self.outside:
             return None
         record: FaultRecord = {"rule": self.rule, "side": self.side, "start_s": start_s,
                                "end_s": end_s, "worst": x, "cue": self.cue,

@@ -32,6 +32,8 @@ VIEWS = ("side", "front", "rear", "oblique")
 COMPARISONS = ("above", "below", "between", "outside")
 DIRECTIONS = ("rising", "falling")
 REFERENCES = ("absolute", "neutral")
+#: A rule may also be judged against the person's own earlier reps (``rep_peak`` rules).
+RULE_REFERENCES = (*REFERENCES, "own_reps")
 LEVELS = ("beginner", "standard", "strict")
 STATUSES: tuple[Status, ...] = ("validated", "experimental")
 SEVERITIES: tuple[Severity, ...] = ("minor", "major")
@@ -228,10 +230,11 @@ def _metric(table: TomlTable, key: str, sides: str) -> str:
     return name
 
 
-def _condition_fields(table: TomlTable, sides: str) -> dict[str, Any]:
+def _condition_fields(table: TomlTable, sides: str,
+                      references: tuple[str, ...] = REFERENCES) -> dict[str, Any]:
     comparison = table.string("comparison", choices=COMPARISONS)
     fields: dict[str, Any] = {"metric": _metric(table, "metric", sides), "comparison": comparison,
-                              "relative_to": table.string("relative_to", "absolute", REFERENCES)}
+                              "relative_to": table.string("relative_to", "absolute", references)}
     if comparison in ("above", "below"):
         if table.has("range"):
             table.fail("range", f"'{comparison}' takes 'value', not 'range'")
@@ -282,7 +285,11 @@ def _rule(table: TomlTable, spec_kind: str, views: tuple[str, ...], sides: str) 
     for view in rule_views:
         if view not in views:
             table.fail("views", f"{view!r} is not among the exercise's views {list(views)}")
-    rule = Rule(**_condition_fields(table, sides), cue=table.string("cue"), id=rule_id,
+    fields = _condition_fields(table, sides, RULE_REFERENCES)
+    if fields["relative_to"] == "own_reps" and scope != "rep_peak":
+        table.fail("relative_to", "'own_reps' compares each rep's peak with the earlier reps' "
+                                  "peaks: it needs scope = 'rep_peak'")
+    rule = Rule(**fields, cue=table.string("cue"), id=rule_id,
                 phases=() if scope == "rep_peak"
                 else _some(table, "phases", list(default_phases), phases_allowed),
                 scope=scope, debounce=table.number("debounce", 0.3, 0.0, 10.0),

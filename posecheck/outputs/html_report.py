@@ -234,7 +234,8 @@ def _band_text(page: Page, rule: "Rule") -> str:
     else:
         inside = rule.comparison == "between"
         text = f"{'between' if inside else 'outside'} {_num(low)} and {_num(high)} {unit}"
-    where = " from the start position" if rule.relative_to == "neutral" else ""
+    where = {"neutral": " from the start position",
+             "own_reps": " compared with your earlier reps"}.get(rule.relative_to, "")
     when = f", checked {'/'.join(rule.phases)}" if rule.phases else ""
     return text + where + when
 

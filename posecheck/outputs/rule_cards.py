@@ -53,8 +53,10 @@ def _wanted(rule: Rule) -> str:
     relative to the user's own neutral pose"."""
     low, high = rule.range if rule.range else (None, None)
     text = _COMPARISON[rule.comparison].format(value=rule.value, low=low, high=high)
-    neutral = " relative to the user's own neutral pose" if rule.relative_to == "neutral" else ""
-    return f"{_metric_words(rule.metric)} (`{rule.metric}`) {text}{neutral}"
+    reference = {"neutral": " relative to the user's own neutral pose",
+                 "own_reps": " relative to the median of the user's earlier reps on that side "
+                             "(a side's first rep is not judged)"}.get(rule.relative_to, "")
+    return f"{_metric_words(rule.metric)} (`{rule.metric}`) {text}{reference}"
 
 
 def _rate(label: str, hits: int, n: int) -> str:

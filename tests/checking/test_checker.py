@@ -379,6 +379,35 @@ def test_rep_peak_rule_checks_depth_once_per_rep() -> None:
     assert [e.rule for e in kinds(events, "fault_started")] == ["squat_depth", "squat_depth"]
 
 
+def test_an_own_reps_rule_judges_each_rep_against_the_earlier_ones() -> None:
+    import tomllib
+    from posecheck.checking.spec import DEFAULT_SPECS_DIR
+    text = (DEFAULT_SPECS_DIR / "squat.toml").read_text() + """
+[[rules]]
+id = "depth_kept"
+metric = "knee_flexion_{side}"
+relative_to = "own_reps"
+comparison = "above"
+value = -8
+scope = "rep_peak"
+cue = "As deep as your first squats"
+"""
+    spec = parse_spec(tomllib.loads(text), "squat.toml")
+    stream = Stream(3.0 + 5 * 3.0 + 2.0, STANDING)
+    # A deep first rep (not judged), then 100, a rep 17 shallower than the median of the
+    # earlier two (101), and one back in line with the earlier three (median 100).
+    for i, depth in enumerate((102.0, 100.0, 84.0, 101.0, 84.0)):
+        for side in ("left", "right"):
+            stream.bump(f"knee_flexion_{side}", 3.0 + 3.0 * i, 2.4, depth)
+    checker = Checker(spec)
+    checker.feed_batch(stream.metrics())
+    assert checker.summary()["reps"]["total"] == 5
+    kept = [f for f in checker.summary()["faults"] if f["rule"] == "depth_kept"]
+    # Rep 3: 89 - median(107, 105) = -17; rep 5: 89 - median(107, 105, 89, 106) = -16.5.
+    assert [round(f["worst"], 1) for f in kept] == [-17.0, -16.5]
+    assert 9.0 < kept[0]["start_s"] < 10.2             # the third rep's bump: 9.0-11.4 s
+
+
 def test_rules_respect_their_views() -> None:
     stream = squats(2)
     stream.set("view_angle", 0.0, 99.0, 10.0)              # front view

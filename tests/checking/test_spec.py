@@ -172,6 +172,12 @@ def test_more_structural_errors() -> None:
                                          "value": 1, "cue": "c", "relative_to": "neutral"}]}),
          "setup.conditions[0].relative_to: setup conditions cannot be relative"),
         (_minimal(sides="none"), "rep.metric: 'knee_flexion_{side}' uses a side placeholder"),
+        (_minimal(rules=[{"id": "a", "metric": "trunk_lean", "comparison": "below", "value": 1,
+                          "cue": "c", "relative_to": "own_reps"}]),
+         "rules[0].relative_to: 'own_reps' compares each rep's peak"),
+        (_minimal(rep={"metric": "knee_flexion_{side}", "direction": "rising", "start": 40,
+                       "end": 25, "min_peak": 60, "relative_to": "own_reps"}),
+         "rep.relative_to: 'own_reps' is not one of: absolute, neutral"),
     ]
     for data, fragment in cases:
         with pytest.raises(SpecError) as caught:
