@@ -442,10 +442,19 @@ def active_ninety_ninety_ir(variant: str, rng: np.random.Generator, front: str =
 
 
 # ------------------------------------------------------------------ standing
+#: Rep-to-rep variation of a clean lunge: depth (fraction of full depth, shallower only) and
+#: trunk lean (degrees), as for squats: 11 real side-on split squats read knee bend SD 2.7 and
+#: trunk SD 2.7 degrees at their bottoms, renders of identical lunges 0.1-1.0 of trunk.
+LUNGE_DEPTH_SD = 0.02
+LUNGE_LEAN_SD = 2.0
+
+
 def lunge(variant: str, rng: np.random.Generator, reps: int = 4, first_leg: str = "left",
           size: float = DEFAULT_SIZE) -> Exercise:
     """Standing, hands to the hips, a still stance, then alternating forward lunges: step
     forward, lower, push back up to standing. Rep side = the front leg.
+
+    Each lunge's depth and lean vary a little (``LUNGE_DEPTH_SD``, ``LUNGE_LEAN_SD``).
 
     faults variant: the reps between the first and the last cycle through a forward trunk
     lean of ``size`` degrees on top of the clean 4 (trunk_lean), a lunge
@@ -463,10 +472,12 @@ def lunge(variant: str, rng: np.random.Generator, reps: int = 4, first_leg: str 
     for kind in plan:
         s.to(0.05, front=1.0 if leg == "left" else -1.0)
         start = s.now
-        depth = 1.0 - percent_for(size) / 100.0 if kind == "incomplete_range" else 1.0
+        # Full depth puts the back knee near the floor: a lunge varies only shallower.
+        depth = (1.0 - percent_for(size) / 100.0 if kind == "incomplete_range" else 1.0) * (
+            1.0 - abs(s.vary(LUNGE_DEPTH_SD)))
         s.to(s.jitter(0.35), split=0.5, step=1.0).to(s.jitter(0.35), split=1.0, step=0.0)
         down = s.now
-        s.to(s.jitter(0.8), depth=depth, lean=4.0)
+        s.to(s.jitter(0.8), depth=depth, lean=4.0 + s.vary(LUNGE_LEAN_SD))
         bottom = s.now
         s.hold(s.jitter(0.25))
         s.to(s.jitter(0.7), depth=0.0, lean=0.0)
