@@ -325,6 +325,16 @@ def own_reps_signal(result, rule, unit: dict) -> float | None:
     return None
 
 
+def first_of_its_side(result, unit: dict) -> bool:
+    """Whether the counted rep overlapping ``unit`` is its side's first: an ``own_reps`` rule
+    only remembers it, so it is not a judged clean instance."""
+    details = result.report.get("rep_details", [])
+    for i, d in enumerate(details):
+        if _overlap(d["start_s"], d["end_s"] + 1e-6, unit["start"], unit["end"]) > 0:
+            return not any(e["side"] == d["side"] for e in details[:i])
+    return False
+
+
 def rule_signal(result, rule, spec, gt, unit: dict) -> float | None:
     """The rule's metric at its worst (in the direction the rule forbids) over the unit's
     top (its labelled hold, else the whole unit), relative to the user's neutral when the rule
@@ -487,6 +497,9 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
             signal = rule_signal(result, rule, spec, gt, u)
             seen = any(_overlap(a0, a1 + 1e-6, u["start"], u["end"]) > 0
                        for a0, a1 in counted_spans)
+            if rule.relative_to == "own_reps" and label == "clean" \
+                    and first_of_its_side(result, u):
+                continue        # only remembered, never judged: not a clean instance
             instances.append({"rule": rule.id, "status": rule.status, "label": label,
                               "rep_counted": seen, "signal": signal,
                               "badness": badness(rule, signal),
