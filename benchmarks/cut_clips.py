@@ -35,11 +35,12 @@ Case = tuple[str, PoseTrack, int]  # family, clip, reps expected
 
 
 def sample_track(name: str, cache: Path) -> PoseTrack:
-    """The sample's landmark track (MediaPipe full), cached."""
+    """The sample's landmark track (MediaPipe full), cached until the sample is re-rendered."""
     path = cache / f"{name}.track.npz"
-    if path.exists():
+    video = SAMPLES / f"{name}.mp4"
+    if path.exists() and path.stat().st_mtime >= video.stat().st_mtime:
         return PoseTrack.load(path)
-    track = estimate_video(str(SAMPLES / f"{name}.mp4"), workers=1)
+    track = estimate_video(str(video), workers=1)
     cache.mkdir(parents=True, exist_ok=True)
     track.save(path)
     return track

@@ -177,6 +177,26 @@ def test_injected_faults_are_flagged_inside_their_windows(clip, exercise, rules)
     assert not outside, f"flagged outside any injected fault: {outside}"
 
 
+def test_squat_sample_each_fault_breaks_from_the_earlier_squats_and_only_the_chest_counts():
+    """The rules judged against the person's own earlier squats, end to end on the real model:
+    each injected fault is flagged by its rule inside its window and nowhere else; chest_kept,
+    the validated one, is the report's only fault."""
+    from posecheck.synth.groundtruth import GroundTruth, path_for
+
+    truth = GroundTruth.load(path_for(SAMPLES / "squat.mp4"))
+    report = analyze(SAMPLES / "squat.mp4", "squat").report
+    assert report["reps"]["total"] == len(truth.reps) == 6
+    rule_of = {"incomplete_range": "depth_kept", "trunk_lean": "chest_kept",
+               "heel_rise": "heels_kept"}
+    for kind, rule in rule_of.items():
+        window = next(f for f in truth.faults if f["kind"] == kind)
+        flagged = [f for f in report["faults"] if f["rule"] == rule]
+        assert len(flagged) == 1, (rule, flagged)
+        assert flagged[0]["start_s"] < window["end"] and flagged[0]["end_s"] > window["start"]
+    assert [f["rule"] for f in report["faults"] if f["status"] == "validated"] == ["chest_kept"]
+    assert report["fault_count"] == 1
+
+
 def test_clean_bird_dog_raises_no_back_fault(clean_analysis):
     assert not [f for f in clean_analysis.report["faults"]
                 if f["rule"] in ("hips_stay_level", "back_does_not_arch")]

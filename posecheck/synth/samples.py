@@ -16,6 +16,7 @@ SAMPLES: dict[str, ClipSpec] = {
     "hip_bridge": ClipSpec("bridge_leg_extension", "faults", seed=0),
     "ninety_ninety": ClipSpec("ninety_ninety_er", "faults", seed=0),
     "lunge": ClipSpec("lunge", "clean", seed=0),
+    "squat": ClipSpec("squat", "faults", seed=0, reps=6),
 }
 
 
