@@ -35,6 +35,7 @@ from posecheck.outputs.rule_cards import MEASUREMENTS  # noqa: E402
 from posecheck.checking.events import Event  # noqa: E402
 from posecheck.pipeline import analyze, check  # noqa: E402
 from posecheck.checking.spec import Rule, Spec, load_spec  # noqa: E402
+from posecheck.measure.vocabulary import is_sided  # noqa: E402
 from posecheck.pose.track import PoseTrack  # noqa: E402
 
 #: LABELS.tsv notes that mean the form looks clean: a "good" verdict, or "form looks clean".
@@ -156,8 +157,10 @@ def measure(videos: Path, cache: Path) -> tuple[list[RuleTally], list[dict], lis
                 tally.units += 1
                 if not in_views(rule, spec, value_at(metrics, "view_angle", unit["peak"])):
                     continue
-                if rule.relative_to == "own_reps" and unit["side"] not in sides_seen:
-                    sides_seen.add(unit["side"])    # a side's first rep is only remembered
+                # An own-reps rule only remembers its first rep (each side's for a sided metric).
+                reference = unit["side"] if is_sided(rule.metric) else None
+                if rule.relative_to == "own_reps" and reference not in sides_seen:
+                    sides_seen.add(reference)
                     continue
                 alarm = any(a <= unit["end"] and b >= unit["start"] for a, b in spans)
                 tally.judged += 1

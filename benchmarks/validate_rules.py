@@ -105,6 +105,7 @@ TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
     ("squat", "depth_kept"): ("incomplete_range",),
     ("squat", "chest_kept"): ("trunk_lean",),
     ("squat", "heels_kept"): ("heel_rise",),
+    ("lunge", "trunk_kept"): ("trunk_lean",),
     ("ninety_ninety_ir", "stay_tall"): ("trunk_lean", "lumbar_rounding"),
     ("active_ninety_ninety_ir", "trunk_upright"): ("trunk_lean_back", "lumbar_rounding"),
     ("side_lying_leg_raise", "hips_stay_stacked"): ("pelvis_roll",),
@@ -295,7 +296,8 @@ def analyse_clip(video: Path, spec_id: str | None = None, model: str = "full",
 
 def own_reps_signal(result, rule, unit: dict) -> float | None:
     """An ``own_reps`` rule's value for the counted rep overlapping ``unit``: its peak minus
-    the median of the earlier counted reps' peaks on its side, as the checker judges it (the
+    the median of the earlier counted reps' peaks (:func:`_same_reference`), as the checker
+    judges it (the
     peaks the report lists; both sides' mean for a side-less exercise). None for a side's
     first rep, an unseen peak or no counted rep."""
     import numpy as np
@@ -313,7 +315,7 @@ def own_reps_signal(result, rule, unit: dict) -> float | None:
     for i, d in enumerate(details):
         if _overlap(d["start_s"], d["end_s"] + 1e-6, unit["start"], unit["end"]) <= 0:
             continue
-        earlier = [peak_of(e) for e in details[:i] if e["side"] == d["side"]]
+        earlier = [peak_of(e) for e in details[:i] if _same_reference(rule, e, d)]
         earlier = [x for x in earlier if x == x]
         x = peak_of(d)
         if not earlier or x != x:
@@ -322,13 +324,22 @@ def own_reps_signal(result, rule, unit: dict) -> float | None:
     return None
 
 
-def first_of_its_side(result, unit: dict) -> bool:
-    """Whether the counted rep overlapping ``unit`` is its side's first: an ``own_reps`` rule
-    only remembers it, so it is not a judged clean instance."""
+def _same_reference(rule, a: dict, b: dict) -> bool:
+    """Whether counted reps ``a`` and ``b`` share an ``own_reps`` rule's reference: the same
+    side for a sided metric, any two reps for a side-less one."""
+    from posecheck.measure.vocabulary import is_sided
+
+    return a["side"] == b["side"] or not is_sided(rule.metric)
+
+
+def first_judged(result, rule, unit: dict) -> bool:
+    """Whether the counted rep overlapping ``unit`` is the first an ``own_reps`` rule sees
+    (its side's first, or the clip's for a side-less metric): the rule only remembers it, so
+    it is not a judged clean instance."""
     details = result.report.get("rep_details", [])
     for i, d in enumerate(details):
         if _overlap(d["start_s"], d["end_s"] + 1e-6, unit["start"], unit["end"]) > 0:
-            return not any(e["side"] == d["side"] for e in details[:i])
+            return not any(_same_reference(rule, e, d) for e in details[:i])
     return False
 
 
@@ -495,7 +506,7 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
             seen = any(_overlap(a0, a1 + 1e-6, u["start"], u["end"]) > 0
                        for a0, a1 in counted_spans)
             if rule.relative_to == "own_reps" and label == "clean" \
-                    and first_of_its_side(result, u):
+                    and first_judged(result, rule, u):
                 continue        # only remembered, never judged: not a clean instance
             instances.append({"rule": rule.id, "status": rule.status, "label": label,
                               "rep_counted": seen, "signal": signal,

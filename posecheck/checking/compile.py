@@ -161,8 +161,12 @@ def build_parts(spec: Spec, layout: ColumnLayout, level: str, baseline: dict[int
             if bounds is None:
                 continue
             if rule.scope == "rep_peak":
+                # An own-reps rule's earlier peaks: one list per column, so a side-less
+                # metric (the trunk) of an alternating exercise compares with both legs' reps.
+                earlier: list[float] | None = [] if rule.relative_to == "own_reps" else None
                 for i in (range(len(tracks)) if track < 0 else [track]):
-                    peak_rules[i].append(PeakRule(rule, side or tracks[i], col, bounds, view))
+                    peak_rules[i].append(PeakRule(rule, side or tracks[i], col, bounds, view,
+                                                  earlier))
                 continue
             monitor = RuleMonitor(len(monitors), rule, side, col, bounds,
                                   phase_mask(rule.phases), track, view, faults)

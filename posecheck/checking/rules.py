@@ -138,21 +138,23 @@ class RuleMonitor:
 class PeakRule:
     """A rep_peak rule: checked once per completed rep on the frame where the rep peaked.
 
-    Relative to ``own_reps``, the value judged is the peak minus the median of the earlier
-    reps' peaks on this track (the same side) seen in the rule's views; the first such rep is
-    not judged, only remembered.
+    Relative to ``own_reps``, the value judged is the peak minus the median of ``earlier``
+    (the peaks of the earlier reps seen in the rule's views, a list shared by every PeakRule
+    that reads the same column: one side's reps for a sided metric, all reps for a side-less
+    one); the first such rep is not judged, only remembered.
     """
 
     __slots__ = ("rule", "side", "col", "low", "high", "outside", "view", "cue", "status",
                  "severity", "earlier")
 
     def __init__(self, rule: Rule, side: Side | None, col: int, bounds: tuple[float, float, bool],
-                 view: tuple[float, float, bool] | None) -> None:
+                 view: tuple[float, float, bool] | None, earlier: list[float] | None = None
+                 ) -> None:
         self.rule, self.side, self.col = rule.id, side, col
         self.low, self.high, self.outside = bounds
         self.view = view
         self.cue, self.status, self.severity = rule.cue, rule.status, rule.severity
-        self.earlier: list[float] | None = [] if rule.relative_to == "own_reps" else None
+        self.earlier = earlier
 
     def check(self, peak_row: list[float], view_angle: float, start_s: float, end_s: float
               ) -> FaultRecord | None:

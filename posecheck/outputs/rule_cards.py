@@ -54,8 +54,9 @@ def _wanted(rule: Rule) -> str:
     low, high = rule.range if rule.range else (None, None)
     text = _COMPARISON[rule.comparison].format(value=rule.value, low=low, high=high)
     reference = {"neutral": " relative to the user's own neutral pose",
-                 "own_reps": " relative to the median of the user's earlier reps on that side "
-                             "(a side's first rep is not judged)"}.get(rule.relative_to, "")
+                 "own_reps": " relative to the median of the user's earlier reps (of the "
+                             "same side for a sided metric; the first is not judged)"
+                 }.get(rule.relative_to, "")
     return f"{_metric_words(rule.metric)} (`{rule.metric}`) {text}{reference}"
 
 

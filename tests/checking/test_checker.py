@@ -400,6 +400,29 @@ def test_an_own_reps_rule_judges_each_rep_against_the_earlier_ones() -> None:
     assert 9.0 < kept[0]["start_s"] < 10.2             # the third rep's bump: 9.0-11.4 s
 
 
+def test_an_own_reps_rule_on_a_sideless_metric_compares_with_both_legs_reps() -> None:
+    import tomllib
+    from posecheck.checking.spec import DEFAULT_SPECS_DIR
+    text = (DEFAULT_SPECS_DIR / "lunge.toml").read_text() + """
+[[rules]]
+id = "trunk_test"
+metric = "trunk_from_vertical"
+relative_to = "own_reps"
+comparison = "below"
+value = 6
+scope = "rep_peak"
+cue = "Trunk as upright as before"
+"""
+    stream = lunges(("left", "right", "left", "right"))
+    stream.bump("trunk_from_vertical", 5.5, 2.4, 15.0)      # the first right lunge leans
+    checker = Checker(parse_spec(tomllib.loads(text), "lunge.toml"))
+    checker.feed_batch(stream.metrics())
+    assert checker.summary()["reps"] == {"left": 2, "right": 2, "total": 4}
+    leans = [f for f in checker.summary()["faults"] if f["rule"] == "trunk_test"]
+    # Judged against the left lunge before it, though it is the right leg's first.
+    assert [(f["side"], round(f["worst"])) for f in leans] == [("right", 15)]
+
+
 def test_rules_respect_their_views() -> None:
     stream = squats(2)
     stream.set("view_angle", 0.0, 99.0, 10.0)              # front view
