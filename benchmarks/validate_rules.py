@@ -105,7 +105,6 @@ TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
     ("squat", "depth_kept"): ("incomplete_range",),
     ("squat", "chest_kept"): ("trunk_lean",),
     ("squat", "heels_kept"): ("heel_rise",),
-    ("lunge", "trunk_kept"): ("trunk_lean",),
     ("ninety_ninety_ir", "stay_tall"): ("trunk_lean", "lumbar_rounding"),
     ("active_ninety_ninety_ir", "trunk_upright"): ("trunk_lean_back", "lumbar_rounding"),
     ("side_lying_leg_raise", "hips_stay_stacked"): ("pelvis_roll",),
