@@ -38,18 +38,22 @@ def test_identities_survive_order_changes_and_the_leaver_is_noted() -> None:
     assert f"another person left at {lunge.times[39]:.1f} s" in notes
 
 
-def _frames(name: str, count: int) -> np.ndarray:
+def _frames(name: str) -> np.ndarray:
+    """Every frame of a sample, (T, H, W, 3)."""
     capture = cv2.VideoCapture(str(SAMPLES / name))
-    frames = [capture.read()[1] for _ in range(count)]
+    frames = []
+    while (frame := capture.read()[1]) is not None:
+        frames.append(frame)
     capture.release()
     return np.stack(frames)
 
 
 @pytest.fixture(scope="module")
 def side_by_side(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The lunge sample (left) beside the bird dog sample (right), 253 frames."""
-    lunge = _frames("lunge.mp4", 253)
-    bird = _frames("bird_dog_clean.mp4", 211)
+    """The lunge sample (left) beside the bird dog sample (right, its last frame held), as
+    long as the lunge sample."""
+    lunge = _frames("lunge.mp4")
+    bird = _frames("bird_dog_clean.mp4")
     bird = np.concatenate([bird, np.repeat(bird[-1:], len(lunge) - len(bird), 0)])
     return write_video(tmp_path_factory.mktemp("two") / "two.mp4",
                        np.concatenate([lunge, bird], axis=2))
