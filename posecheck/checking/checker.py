@@ -170,10 +170,13 @@ class Checker:
             return
         if self._neutral is not None and self._activate_with(self._neutral, t, out):
             return
-        out.append(Event("ready", t, None, None, "Hold still for a moment", {}))
+        # The setup hold may already have measured the neutral pose: no "hold still" then.
+        calibrator = self._calibrator if self._calibrator and self._calibrator.complete else None
+        out.append(Event("ready", t, None, None,
+                         "" if calibrator else "Hold still for a moment", {}))
         self._state = CALIBRATING
-        if self._calibrator is not None and self._calibrator.complete:
-            self._finish_calibration(self._calibrator, t, out)
+        if calibrator is not None:
+            self._finish_calibration(calibrator, t, out)
 
     def _calibrate_while_waiting(self, t: float, v: list[float], ready: bool) -> None:
         """The start position held still during the setup wait already counts toward the

@@ -316,6 +316,8 @@ def test_still_setup_hold_counts_as_calibration_so_an_early_rep_counts() -> None
     checker, events = run("bird_dog", stream)
     assert kinds(events, "calibrated")[0].time == pytest.approx(1.0, abs=0.1)
     assert checker.summary()["reps"]["left"] == 1
+    # Already measured when the setup completes: the user is not told to hold still.
+    assert [e.message for e in kinds(events, "ready")] == [""]
 
 
 def test_calibrator_needs_each_metric_seen_in_half_the_frames() -> None:
