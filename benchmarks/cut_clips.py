@@ -25,6 +25,7 @@ import numpy as np
 from posecheck.pipeline import check, estimate_video
 from posecheck.checking.spec import load_spec
 from posecheck.pose.track import PoseTrack
+from track_cache import cached_track
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 SPEC_OF = {"bird_dog_clean": "bird_dog", "bird_dog_faults": "bird_dog", "lunge": "lunge",
@@ -36,14 +37,9 @@ Case = tuple[str, PoseTrack, int]  # family, clip, reps expected
 
 def sample_track(name: str, cache: Path) -> PoseTrack:
     """The sample's landmark track (MediaPipe full), cached until the sample is re-rendered."""
-    path = cache / f"{name}.track.npz"
     video = SAMPLES / f"{name}.mp4"
-    if path.exists() and path.stat().st_mtime >= video.stat().st_mtime:
-        return PoseTrack.load(path)
-    track = estimate_video(str(video), workers=1)
-    cache.mkdir(parents=True, exist_ok=True)
-    track.save(path)
-    return track
+    return cached_track(cache / f"{name}.track.npz", video,
+                        lambda: estimate_video(str(video), workers=1))
 
 
 def labelled(name: str, kind: str) -> list[dict]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from posecheck.pipeline import analyze, check
 from posecheck.checking.spec import load_spec
 from posecheck.pose.track import PoseTrack
+from track_cache import cached_track
 
 SHARED_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "videos"
 #: LABELS.tsv gives no spec ("-") where none existed when it was written: the specs that now
@@ -70,15 +71,10 @@ def labelled_clips(videos: Path) -> list[dict[str, str]]:
 
 
 def clip_track(video: Path, spec: str, cache: Path, model: str) -> PoseTrack:
-    """The clip's landmark track as ``analyze`` makes it (people probe included), from the
-    cache when present."""
-    cached = cache / f"{video.stem}.track.npz"
-    if cached.exists():
-        return PoseTrack.load(cached)
-    track = analyze(video, spec, model=model, workers=1).track
-    cache.mkdir(parents=True, exist_ok=True)
-    track.save(cached)
-    return track
+    """The clip's landmark track as ``analyze`` makes it (people probe included), cached in
+    ``cache``."""
+    return cached_track(cache / f"{video.stem}.track.npz", video,
+                        lambda: analyze(video, spec, model=model, workers=1).track)
 
 
 def run(videos: Path, cache: Path, model: str, mode: str) -> list[Outcome]:

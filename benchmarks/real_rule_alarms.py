@@ -28,15 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from real_clips import SHARED_VIDEOS, labelled_clips  # noqa: E402
+from real_clips import SHARED_VIDEOS, clip_track, labelled_clips  # noqa: E402
 
 from posecheck.checking.views import view_bounds  # noqa: E402
 from posecheck.outputs.rule_cards import MEASUREMENTS  # noqa: E402
 from posecheck.checking.events import Event  # noqa: E402
-from posecheck.pipeline import analyze, check  # noqa: E402
+from posecheck.pipeline import check  # noqa: E402
 from posecheck.checking.spec import Rule, Spec, load_spec  # noqa: E402
-from posecheck.measure.vocabulary import is_sided  # noqa: E402
-from posecheck.pose.track import PoseTrack  # noqa: E402
 
 #: LABELS.tsv notes that mean the form looks clean: a "good" verdict, or "form looks clean".
 CLEAN_NOTE = re.compile(r"(^|; )good(;|$)|form looks clean")
@@ -81,23 +79,14 @@ def looks_clean(row: dict[str, str]) -> bool:
     return row["file"] in REVIEWED_CLEAN or bool(CLEAN_NOTE.search(row["notes"].lower()))
 
 
-def clip_track(video: Path, spec: Spec, cache: Path) -> PoseTrack:
-    """The clip's landmark track (segmentation on), from the cache when present."""
-    cached = cache / f"{video.stem}.track.npz"
-    if cached.exists():
-        return PoseTrack.load(cached)
-    track = analyze(video, spec, workers=1).track
-    cache.mkdir(parents=True, exist_ok=True)
-    track.save(cached)
-    return track
-
-
 def units_of(spec: Spec, summary: dict, clip_end: float) -> list[dict]:
     """Counted reps (rep specs) or timed holds (hold specs, one still running at the clip's
-    end ends there): side, start, end, peak (a hold's middle) time."""
+    end ends there): side, start, end, peak (a hold's middle) time; a rep also what each
+    own-reps rule judged (``own_reps``)."""
     if spec.kind == "reps":
         return [{"side": d["side"], "start": d["start_s"], "end": d["end_s"],
-                 "peak": d.get("peak_s") or d["end_s"]} for d in summary["rep_details"]]
+                 "peak": d.get("peak_s") or d["end_s"], "own_reps": d["own_reps"]}
+                for d in summary["rep_details"]]
     holds = [(h["side"], h["start_s"], clip_end if h["end_s"] is None else h["end_s"])
              for h in summary["holds"]]
     return [{"side": side, "start": a, "end": b, "peak": 0.5 * (a + b)} for side, a, b in holds]
@@ -142,7 +131,7 @@ def measure(videos: Path, cache: Path) -> tuple[list[RuleTally], list[dict], lis
         if not looks_clean(row):
             continue
         spec = load_spec(row["spec"])
-        track = clip_track(videos / row["file"], spec, cache)
+        track = clip_track(videos / row["file"], spec.id, cache, "full")
         metrics, events, summary = check(track, spec)
         units = units_of(spec, summary, float(metrics.times[-1]))
         used.append(f"{row['file']} ({spec.id}: {len(units)} "
@@ -152,16 +141,12 @@ def measure(videos: Path, cache: Path) -> tuple[list[RuleTally], list[dict], lis
                 spec.id, rule.id, rule.status, rule.views or spec.views,
                 unit="reps" if spec.kind == "reps" else "holds"))
             spans = fault_spans(events, rule.id)
-            sides_seen: set[str | None] = set()
             for unit in units:
                 tally.units += 1
                 if not in_views(rule, spec, value_at(metrics, "view_angle", unit["peak"])):
                     continue
-                # An own-reps rule only remembers its first rep (each side's for a sided metric).
-                reference = unit["side"] if is_sided(rule.metric) else None
-                if rule.relative_to == "own_reps" and reference not in sides_seen:
-                    sides_seen.add(reference)
-                    continue
+                if rule.relative_to == "own_reps" and rule.id not in unit["own_reps"]:
+                    continue        # an own-reps rule's first rep: only remembered
                 alarm = any(a <= unit["end"] and b >= unit["start"] for a, b in spans)
                 tally.judged += 1
                 tally.alarms += int(alarm)

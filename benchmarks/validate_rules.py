@@ -294,53 +294,11 @@ def analyse_clip(video: Path, spec_id: str | None = None, model: str = "full",
     return gt, result
 
 
-def own_reps_signal(result, rule, unit: dict) -> float | None:
-    """An ``own_reps`` rule's value for the counted rep overlapping ``unit``: its peak minus
-    the median of the earlier counted reps' peaks (:func:`_same_reference`), as the checker
-    judges it (the
-    peaks the report lists; both sides' mean for a side-less exercise). None for a side's
-    first rep, an unseen peak or no counted rep."""
-    import numpy as np
-
-    def peak_of(detail: dict) -> float:
-        names = ([rule.metric.replace("{side}", s).replace("{other}", s) for s in ("left", "right")]
-                 if detail["side"] is None else
-                 [rule.metric.replace("{side}", detail["side"]).replace(
-                     "{other}", {"left": "right", "right": "left"}[detail["side"]])])
-        values = [detail["peak"].get(n) for n in names]
-        seen = [v for v in values if v is not None]
-        return float(np.mean(seen)) if seen else float("nan")
-
-    details = result.report.get("rep_details", [])
-    for i, d in enumerate(details):
-        if _overlap(d["start_s"], d["end_s"] + 1e-6, unit["start"], unit["end"]) <= 0:
-            continue
-        earlier = [peak_of(e) for e in details[:i] if _same_reference(rule, e, d)]
-        earlier = [x for x in earlier if x == x]
-        x = peak_of(d)
-        if not earlier or x != x:
-            return None
-        return x - float(np.median(earlier))
-    return None
-
-
-def _same_reference(rule, a: dict, b: dict) -> bool:
-    """Whether counted reps ``a`` and ``b`` share an ``own_reps`` rule's reference: the same
-    side for a sided metric, any two reps for a side-less one."""
-    from posecheck.measure.vocabulary import is_sided
-
-    return a["side"] == b["side"] or not is_sided(rule.metric)
-
-
-def first_judged(result, rule, unit: dict) -> bool:
-    """Whether the counted rep overlapping ``unit`` is the first an ``own_reps`` rule sees
-    (its side's first, or the clip's for a side-less metric): the rule only remembers it, so
-    it is not a judged clean instance."""
-    details = result.report.get("rep_details", [])
-    for i, d in enumerate(details):
-        if _overlap(d["start_s"], d["end_s"] + 1e-6, unit["start"], unit["end"]) > 0:
-            return not any(_same_reference(rule, e, d) for e in details[:i])
-    return False
+def judged_rep(result, unit: dict) -> dict | None:
+    """The counted rep (a report ``rep_details`` entry) overlapping ``unit``, or None."""
+    return next((d for d in result.report.get("rep_details", [])
+                 if _overlap(d["start_s"], d["end_s"] + 1e-6, unit["start"], unit["end"]) > 0),
+                None)
 
 
 def rule_signal(result, rule, spec, gt, unit: dict) -> float | None:
@@ -349,8 +307,9 @@ def rule_signal(result, rule, spec, gt, unit: dict) -> float | None:
     is; for threshold sweeps and AUCs. None if never visible."""
     import numpy as np
 
-    if rule.relative_to == "own_reps":
-        return own_reps_signal(result, rule, unit)
+    if rule.relative_to == "own_reps":        # what the checker judged (report rep_details)
+        rep = judged_rep(result, unit)
+        return None if rep is None else rep["own_reps"].get(rule.id)
     m = result.metrics
     side = unit.get("side")
     other = {"left": "right", "right": "left"}.get(side)
@@ -505,9 +464,9 @@ def score_clip(video: Path, gt, result, info: dict) -> ClipResult:
             signal = rule_signal(result, rule, spec, gt, u)
             seen = any(_overlap(a0, a1 + 1e-6, u["start"], u["end"]) > 0
                        for a0, a1 in counted_spans)
-            if rule.relative_to == "own_reps" and label == "clean" \
-                    and first_judged(result, rule, u):
-                continue        # only remembered, never judged: not a clean instance
+            rep = judged_rep(result, u) if rule.relative_to == "own_reps" else None
+            if label == "clean" and rep is not None and rule.id not in rep["own_reps"]:
+                continue        # counted but not judged (a first rep, only remembered)
             instances.append({"rule": rule.id, "status": rule.status, "label": label,
                               "rep_counted": seen, "signal": signal,
                               "badness": badness(rule, signal),

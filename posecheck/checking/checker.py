@@ -378,8 +378,14 @@ class Checker:
                           out: list[Event]) -> None:
         side, start_s, end_s = counter.side, counter.start_t, counter.end_t
         faults = self.faults.during(side, counter.fault_mark, counter.faults_at_start)
+        own_reps: dict[str, float] = {}
         for rule in parts.peak_rules[track]:
-            record = rule.check(counter.peak_row, self._view, start_s, end_s)
+            x = rule.judge(counter.peak_row, self._view)
+            if x is None:
+                continue
+            if rule.earlier is not None:
+                own_reps[rule.rule] = x
+            record = rule.fault(x, start_s, end_s)
             if record is None:
                 continue
             self.faults.records.append(record)
@@ -401,6 +407,7 @@ class Checker:
             "faults": [{"rule": f["rule"], "side": f["side"], "status": f["status"],
                         "severity": f["severity"], "worst": f["worst"]} for f in faults],
             "clean": not any(f["status"] == "validated" for f in faults),
+            "own_reps": own_reps,
         }
         self.rep_details.append(detail)
         count = self.counts[side] if side is not None else self.counts["total"]

@@ -37,7 +37,9 @@ class RepFault(TypedDict):
 
 class RepDetail(TypedDict):
     """One counted rep: when, how far (``range`` from rest or neutral), its peak values and
-    faults; ``clean`` when no validated rule failed; ``partial`` when the clip cut it."""
+    faults; ``clean`` when no validated rule failed; ``partial`` when the clip cut it;
+    ``own_reps``: rule id -> the value each own-reps rule judged (peak minus the earlier reps'
+    median), for the rules that judged this rep."""
 
     side: Side | None
     start_s: float
@@ -48,6 +50,7 @@ class RepDetail(TypedDict):
     peak: dict[str, float | None]
     faults: list[RepFault]
     clean: bool
+    own_reps: dict[str, float]
 
 
 class HoldRecord(TypedDict):

@@ -156,9 +156,10 @@ class PeakRule:
         self.cue, self.status, self.severity = rule.cue, rule.status, rule.severity
         self.earlier = earlier
 
-    def check(self, peak_row: list[float], view_angle: float, start_s: float, end_s: float
-              ) -> FaultRecord | None:
-        """The fault record if the rule failed at the peak (None if it held or was unseen)."""
+    def judge(self, peak_row: list[float], view_angle: float) -> float | None:
+        """The value the rule judges at a rep's peak: the metric there, or for an own-reps
+        rule its difference from the earlier reps' median. None when the rep is not judged:
+        outside the rule's views, unseen, or an own-reps rule's first (only remembered)."""
         if self.view is not None:
             low, high, outside = self.view
             if view_angle != view_angle or (low <= view_angle <= high) == outside:
@@ -166,12 +167,14 @@ class PeakRule:
         x = peak_row[self.col]
         if x != x:
             return None
-        if self.earlier is not None:
-            reference = statistics.median(self.earlier) if self.earlier else None
-            self.earlier.append(x)
-            if reference is None:
-                return None
-            x -= reference
+        if self.earlier is None:
+            return x
+        reference = statistics.median(self.earlier) if self.earlier else None
+        self.earlier.append(x)
+        return None if reference is None else x - reference
+
+    def fault(self, x: float, start_s: float, end_s: float) -> FaultRecord | None:
+        """The fault record if the judged value ``x`` breaks the rule, else None."""
         if (self.low <= x <= self.high) != self.outside:
             return None
         record: FaultRecord = {"rule": self.rule, "side": self.side, "start_s": start_s,
