@@ -379,8 +379,12 @@ class Checker:
         side, start_s, end_s = counter.side, counter.start_t, counter.end_t
         faults = self.faults.during(side, counter.fault_mark, counter.faults_at_start)
         own_reps: dict[str, float] = {}
+        # Judged on the peak's frame, in the view seen there (the person may turn as they
+        # finish the rep); the latest view when the peak's is unknown.
+        view = counter.peak_row[self._view_col] if counter.peak_row else self._view
+        view = view if view == view else self._view
         for rule in parts.peak_rules[track]:
-            x = rule.judge(counter.peak_row, self._view)
+            x = rule.judge(counter.peak_row, view)
             if x is None:
                 continue
             if rule.earlier is not None:

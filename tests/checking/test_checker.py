@@ -425,6 +425,15 @@ cue = "Trunk as upright as before"
     assert [(f["side"], round(f["worst"])) for f in leans] == [("right", 15)]
 
 
+def test_a_rep_peak_rule_is_judged_in_the_view_at_the_peak() -> None:
+    stream = squats(2, depth=80.0)                  # not deep enough: squat_depth (side, oblique)
+    # Side-on at the bottom, turned square to the camera while standing up (reads front).
+    stream.set("view_angle", 4.6, 5.4, 10.0).set("view_angle", 7.6, 8.4, 10.0)  # peaks 4.2, 7.2
+    checker, _ = run("squat", stream)
+    assert checker.summary()["reps"]["total"] == 2
+    assert len([f for f in checker.summary()["faults"] if f["rule"] == "squat_depth"]) == 2
+
+
 def test_rules_respect_their_views() -> None:
     stream = squats(2)
     stream.set("view_angle", 0.0, 99.0, 10.0)              # front view
