@@ -323,9 +323,10 @@ def rule_signal(result, rule, spec, gt, unit: dict) -> float | None:
         values = m.column(name)
         return values - cal[name] if rule.relative_to == "neutral" else values
 
+    from posecheck.measure.vocabulary import is_sided
+
     template = rule.metric
-    if ("{side}" in template or "{other}" in template) and (
-            side is None or spec.sides in ("both", "none")):
+    if is_sided(template) and (side is None or spec.sides in ("both", "none")):
         cols = [column(template.replace("{side}", s).replace("{other}", s))
                 for s in ("left", "right")]
         if any(c is None for c in cols):
