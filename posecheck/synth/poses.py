@@ -129,17 +129,49 @@ def _bridge_rig(body: Body, p: dict[str, float], legs: dict[str, tuple] | None,
         rig.aim_segment(side, "upperarm", arm, -Y, Z)
         rig.aim_segment(side, "forearm", arm, -Y, Z)
         rig.hand(side, arm, -Z)
-        if legs is None:
-            thigh = unit([0.06 * sx, -np.cos(np.pi / 4), np.sin(np.pi / 4)])
-            shin = unit([0.0, 0.3, -1.0])
-        else:
-            thigh, shin = legs[side]
+        thigh, shin = (legs or _lying_legs(body))[side]
         rig.aim_segment(side, "thigh", thigh, -Y, unit(np.cross(thigh, X)))
         rig.aim_segment(side, "shin", shin, -Y, unit(np.cross(shin, X)))
         free = max(p[f"ext_{side}"], p[f"march_{side}"])
         rig.foot(side, _slerp(unit([0.0, -1.0, -0.05]), _toes(shin), free),
                  _slerp(Z, -shin, free))
     return rig
+
+
+#: Knee bend of the lying pose, degrees (0 = straight): real side-on bridge clips read 110-132
+#: at rest (the model's reading, 3 clips).
+LYING_KNEE_FLEXION = 120.0
+#: Range of the lying thigh's elevation (degrees from the floor) searched by :func:`_lying_legs`.
+LYING_THIGH_RANGE = (10.0, 85.0)
+
+
+def _legs_at(thigh_deg: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Both legs of the lying pose, side -> (thigh, shin) unit directions: the thigh raised
+    ``thigh_deg`` from the floor toward the feet, the knee bent :data:`LYING_KNEE_FLEXION`."""
+    a, f = np.deg2rad(thigh_deg), np.deg2rad(LYING_KNEE_FLEXION)
+    return {side: (unit([0.06 * SIDE_SIGN[side], -np.cos(a), np.sin(a)]),
+                   unit([0.0, -np.cos(a - f), np.sin(a - f)])) for side in SIDES}
+
+
+def _lying_legs(body: Body) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The lying pose's legs for this body (:func:`_legs_at`), the thigh raised so far that
+    the back and the soles rest on the same floor: the lowest points of pelvis and spine and
+    of the feet at one height (bisection on the mesh; memoised). Fixed leg directions left
+    short-legged bodies propped up on their feet with the back 13-17 cm in the air (their
+    bridges lifted the hips 1-4 cm), lifted long-legged bodies' feet off the floor and folded
+    every knee to about 150 degrees."""
+    key = ("lying-legs",)
+    if key not in body.memo:
+        bones = [str(name) for name in body.dominant_bone]
+        back = np.array([name.startswith(("spine", "pelvis")) for name in bones])
+        feet = np.array([name.startswith(("foot", "toe")) for name in bones])
+        lo, hi = LYING_THIGH_RANGE
+        for _ in range(10):
+            mid = 0.5 * (lo + hi)
+            z = _bridge_rig(body, NEUTRAL["bridge"], _legs_at(mid), 0.0).pose(np.zeros(3)).verts[:, 2]
+            lo, hi = (mid, hi) if z[back].min() > z[feet].min() else (lo, mid)
+        body.memo[key] = _legs_at(0.5 * (lo + hi))
+    return body.memo[key]
 
 
 def _toes(shin: np.ndarray) -> np.ndarray:
@@ -181,15 +213,16 @@ def _bridge_knees(body: Body, p: dict[str, float], elevation: float
     key = ("bridge-reference",)
     if key not in body.memo:
         ref = _bridge_rig(body, NEUTRAL["bridge"], None, 0.0).pose(np.zeros(3))
-        body.memo[key] = (_mid(body, ref, "shoulder"),
-                          {s: body.keypoint(ref, f"{s}_ankle") for s in SIDES})
-    shoulders0, ankles0 = body.memo[key]
+        joints = {s: [body.keypoint(ref, f"{s}_{j}") for j in ("hip", "knee", "ankle")]
+                  for s in SIDES}
+        body.memo[key] = (_mid(body, ref, "shoulder"), {s: joints[s][2] for s in SIDES},
+                          {s: (np.linalg.norm(joints[s][1] - joints[s][0]),
+                               np.linalg.norm(joints[s][2] - joints[s][1])) for s in SIDES})
+    shoulders0, ankles0, lengths = body.memo[key]
     lifted = _bridge_rig(body, p, None, elevation).pose(np.zeros(3))
     offset = shoulders0 - _mid(body, lifted, "shoulder")
-    thigh_len = np.linalg.norm(body.rest_point("left_hip") - body.rest_point("left_knee"))
-    shin_len = np.linalg.norm(body.rest_point("left_knee") - body.rest_point("left_ankle"))
-    knees = {s: two_link_knee(body.keypoint(lifted, f"{s}_hip") + offset, ankles0[s], thigh_len,
-                              shin_len, np.array([0, -0.3, 1.0])) for s in SIDES}
+    knees = {s: two_link_knee(body.keypoint(lifted, f"{s}_hip") + offset, ankles0[s], *lengths[s],
+                              np.array([0, -0.3, 1.0])) for s in SIDES}
     return lifted, offset, knees
 
 

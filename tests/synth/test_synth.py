@@ -209,6 +209,35 @@ def test_every_exercise_poses() -> None:
 
 
 @needs_synth
+@pytest.mark.parametrize("height", [0.15, 0.5, 0.9])
+def test_lying_bodies_rest_on_the_floor_and_bridge_to_the_line(height: float) -> None:
+    """Short and tall bodies lie with back and soles on the floor (a short body used to rest
+    on its feet with the back 13 cm up) and bridge from about 0.4 torso lengths below the
+    shoulder-knee line to on it, knees bent about 120 then 95-100 degrees, as real clips read."""
+    from posecheck.synth.body import Body
+    from posecheck.synth.poses import NEUTRAL, build, placement
+
+    body = Body({"height": height, "weight": 0.9 if height < 0.3 else 0.5})
+    rest = build(body, "bridge", NEUTRAL["bridge"], placement(body, "bridge"))
+    bones = [str(name) for name in body.dominant_bone]
+    z = rest.verts[:, 2]
+    for parts in (("spine", "pelvis"), ("foot", "toe")):
+        touching = np.array([name.startswith(parts) for name in bones])
+        assert z[touching].min() < 0.03, parts
+    top = build(body, "bridge", NEUTRAL["bridge"] | {"lift": 1.0}, placement(body, "bridge"))
+
+    def offset(posed) -> float:
+        """Hip above the shoulder-knee line, torso lengths (side view: y, z)."""
+        s, h, k = (0.5 * (body.keypoint(posed, f"left_{j}") + body.keypoint(posed, f"right_{j}"))[1:]
+                   for j in ("shoulder", "hip", "knee"))
+        normal = np.array([-(k - s)[1], (k - s)[0]]) / np.linalg.norm(k - s)
+        return float((h - s) @ (normal if normal[1] > 0 else -normal) / np.linalg.norm(h - s))
+
+    assert -0.5 < offset(rest) < -0.3
+    assert abs(offset(top)) < 0.04
+
+
+@needs_synth
 @pytest.mark.parametrize("family, base, kind, higher", [
     ("quadruped", {"leg_left": 1.0}, "pelvis_roll", True),     # the raised leg's hip lifts
     ("bridge", {"lift": 1.0, "ext_left": 1.0}, "pelvis_drop", False),  # unsupported side drops
