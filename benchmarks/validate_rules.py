@@ -98,6 +98,7 @@ TARGETS: dict[tuple[str, str], tuple[str, ...]] = {
     ("glute_bridge", "hips_fully_up"): ("bridge_hip_drop",),
     ("glute_bridge", "pelvis_stays_level"): ("pelvis_drop",),
     ("glute_bridge", "height_kept"): ("bridge_hip_drop",),
+    ("glute_bridge", "hips_up"): ("bridge_hip_drop",),
     ("hip_bridge_hold", "pelvis_stays_level"): ("pelvis_drop",),
     ("fire_hydrant", "hips_do_not_rotate"): ("pelvis_roll", "pelvis_yaw"),
     ("squat", "squat_depth"): ("incomplete_range",),
