@@ -79,10 +79,39 @@ def quadruped(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     return rig.pose(root + delta)
 
 
-def _quadruped_rig(body: Body, p: dict[str, float]) -> Rig:
+#: Range of trunk pitch corrections (degrees) searched by :func:`_kneeling_pitch`.
+KNEELING_PITCH_RANGE = (-30.0, 12.0)
+
+
+def _kneeling_pitch(body: Body) -> float:
+    """Pitch correction (degrees, added to hands-and-knees pitches) at which this body rests
+    on hands and knees alike: the lowest points of the hands and of the shins at one height
+    (bisection on the mesh; memoised). With one pitch for every body the knees hung 5-9 cm
+    above the floor (arms longer than thighs), and the trunk read 86 degrees from vertical
+    where real side-on bird dogs read 73-83."""
+    key = ("kneeling-pitch",)
+    if key not in body.memo:
+        bones = [str(name) for name in body.dominant_bone]
+        hands = np.array([name.startswith(("finger", "metacarpal", "wrist")) for name in bones])
+        knees = np.array([name.startswith("lowerleg01") for name in bones])
+        lo, hi = KNEELING_PITCH_RANGE
+        for _ in range(10):
+            mid = 0.5 * (lo + hi)
+            z = _quadruped_rig(body, NEUTRAL["quadruped"], mid).pose(np.zeros(3)).verts[:, 2]
+            lo, hi = (lo, mid) if z[knees].min() > z[hands].min() else (mid, hi)
+        body.memo[key] = 0.5 * (lo + hi)
+    return body.memo[key]
+
+
+def _quadruped_rig(body: Body, p: dict[str, float], correction: float | None = None) -> Rig:
+    """The hands-and-knees rig; ``correction`` (degrees) tilts the trunk of a pose with the
+    hands down (default: :func:`_kneeling_pitch`)."""
     rig = Rig(body)
-    _pelvis_and_lumbar(rig, rot(X, p["pitch"]), p["roll"], p["lumbar"], yaw=p["yaw"])
     hands_down = smoothstep((p["pitch"] - 40.0) / 40.0)
+    if correction is None:
+        correction = _kneeling_pitch(body)
+    pitch = p["pitch"] + hands_down * correction
+    _pelvis_and_lumbar(rig, rot(X, pitch), p["roll"], p["lumbar"], yaw=p["yaw"])
     for side in SIDES:
         sx = SIDE_SIGN[side]
         a = np.deg2rad(90.0 * p[f"arm_{side}"])

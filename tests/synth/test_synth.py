@@ -238,6 +238,27 @@ def test_lying_bodies_rest_on_the_floor_and_bridge_to_the_line(height: float) ->
 
 
 @needs_synth
+@pytest.mark.parametrize("height", [0.15, 0.9])
+def test_kneeling_bodies_rest_on_hands_and_knees(height: float) -> None:
+    """On hands and knees both rest on the floor for short and tall bodies (the knees used to
+    hang 5-9 cm up), the shoulders above the hips as in real side-on bird dogs."""
+    from posecheck.synth.body import Body
+    from posecheck.synth.poses import NEUTRAL, build, placement
+
+    body = Body({"height": height, "weight": 0.9 if height < 0.3 else 0.5})
+    posed = build(body, "quadruped", NEUTRAL["quadruped"], placement(body, "quadruped"))
+    bones = [str(name) for name in body.dominant_bone]
+    z = posed.verts[:, 2]
+    for parts in (("finger", "metacarpal", "wrist"), ("lowerleg01",)):
+        touching = np.array([name.startswith(parts) for name in bones])
+        assert z[touching].min() < 0.015, parts
+    shoulders, hips = (0.5 * (body.keypoint(posed, f"left_{j}") + body.keypoint(posed, f"right_{j}"))
+                       for j in ("shoulder", "hip"))
+    tilt = np.degrees(np.arctan2(shoulders[2] - hips[2], abs(shoulders[1] - hips[1])))
+    assert 5.0 < tilt < 27.0
+
+
+@needs_synth
 @pytest.mark.parametrize("family, base, kind, higher", [
     ("quadruped", {"leg_left": 1.0}, "pelvis_roll", True),     # the raised leg's hip lifts
     ("bridge", {"lift": 1.0, "ext_left": 1.0}, "pelvis_drop", False),  # unsupported side drops
