@@ -84,7 +84,6 @@ class Checker:
         self._neutral = ({self.layout.index(n): x for n, x in neutral.items() if n in self.layout}
                          if neutral is not None and spec.calibration is not None else None)
         self._calibration_cols = calibration_cols(spec, self.layout)
-        self._stillness = stillness_limits(spec, self.layout)
         self._state = WAITING
         self._edge_reps = edge_reps
         self._first_seen: float | None = None
@@ -209,7 +208,8 @@ class Checker:
 
     def _finish_calibration(self, calibrator: Calibrator, t: float, out: list[Event]) -> None:
         """Baseline from the collected window, unless the user moved during it."""
-        if any(calibrator.spread(col) > limit for col, limit in self._stillness):
+        limits = stillness_limits(self.spec, self.layout, calibrator.baseline())
+        if any(calibrator.spread(col) > limit for col, limit in limits):
             self._recalibrate(t, out)
             return
         if not self._activate_with(calibrator.baseline(), t, out):

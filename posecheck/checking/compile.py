@@ -83,14 +83,16 @@ def calibration_cols(spec: Spec, layout: ColumnLayout) -> list[int]:
     return sorted({layout.index(n) for n in calibration_names(spec, layout)})
 
 
-def stillness_limits(spec: Spec, layout: ColumnLayout) -> list[tuple[int, float]]:
+def stillness_limits(spec: Spec, layout: ColumnLayout, baseline: dict[int, float]
+                     ) -> list[tuple[int, float]]:
     """(column, largest spread) of a neutral-relative rep metric during calibration: half
-    the rep's start excursion, so starting a rep while calibrating is noticed."""
+    the rep's start excursion (in units of the measured ``baseline``, column → value, for a
+    neutral-scaled rep), so starting a rep while calibrating is noticed."""
     rep = spec.rep
     if rep is None or rep.relative_to != "neutral":
         return []
-    limit = 0.5 * abs(rep.start)
-    return [(metric_col(layout, rep.metric, side), limit) for side in tracks_of(spec)]
+    cols = [metric_col(layout, rep.metric, side) for side in tracks_of(spec)]
+    return [(col, 0.5 * abs(rep.in_units(rep.start, baseline.get(col, NAN)))) for col in cols]
 
 
 def fill_sides(baseline: dict[int, float], layout: ColumnLayout, spec: Spec) -> dict[int, float]:
@@ -198,10 +200,12 @@ def build_counters(rep: RepDefinition, layout: ColumnLayout, tracks: list[Side |
             shift = baseline.get(col, NAN)
             if shift != shift:
                 return None
-        start = sign * (rep.start + shift)
-        peak = max(sign * (rep.min_peak + shift) - rep.tolerance.at(level), start)
+        start = sign * (rep.in_units(rep.start, shift) + shift)
+        peak = max(sign * (rep.in_units(rep.min_peak, shift) + shift)
+                   - rep.in_units(rep.tolerance.at(level), shift), start)
         origin = sign * shift if rep.relative_to == "neutral" else None
-        counters.append(RepCounter(side, col, sign, start, sign * (rep.end + shift), peak,
+        end = sign * (rep.in_units(rep.end, shift) + shift)
+        counters.append(RepCounter(side, col, sign, start, end, peak,
                                    rep.min_duration, rep.max_duration, origin,
                                    rep.hidden_is_rest))
     return counters

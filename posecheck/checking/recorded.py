@@ -49,7 +49,8 @@ def rest_limits(spec: Spec, layout: ColumnLayout,
     its start-position mask (T,)) pairs, the blocks of a whole clip in order.
 
     The level is the :data:`REST_QUANTILE` quantile of the rep metric over the start-position
-    frames plus half the rep's ``end`` excursion, or for absolute thresholds the rep's ``end``;
+    frames plus half the rep's ``end`` excursion (for a neutral-scaled rep, a fraction of that
+    quantile's size), or for absolute thresholds the rep's ``end``;
     a side never seen in position has none. Holds have no rep metric: no levels.
     """
     rep = spec.rep
@@ -68,7 +69,8 @@ def rest_limits(spec: Spec, layout: ColumnLayout,
     for col, parts in seen.items():
         values = np.concatenate(parts)
         if values.size:
-            limits[col] = float(np.quantile(values, REST_QUANTILE)) + 0.5 * abs(rep.end)
+            rest = float(np.quantile(values, REST_QUANTILE))
+            limits[col] = rest + 0.5 * abs(rep.in_units(rep.end, rest))
     return limits
 
 

@@ -32,6 +32,9 @@ VIEWS = ("side", "front", "rear", "oblique")
 COMPARISONS = ("above", "below", "between", "outside")
 DIRECTIONS = ("rising", "falling")
 REFERENCES = ("absolute", "neutral")
+#: What a rep's thresholds are measured in: the metric's own units, or fractions of the size
+#: of the person's neutral value (``relative_to = "neutral"`` only).
+REP_SCALES = ("metric", "neutral")
 #: A rule may also be judged against the person's own earlier reps (``rep_peak`` rules).
 RULE_REFERENCES = (*REFERENCES, "own_reps")
 LEVELS = ("beginner", "standard", "strict")
@@ -167,6 +170,12 @@ class RepDefinition:
     relative_to: str = "absolute"
     tolerance: Tolerance = Tolerance()
     hidden_is_rest: bool = False
+    scale: str = "metric"
+
+    def in_units(self, amount: float, neutral: float) -> float:
+        """``amount`` (a threshold or tolerance as the spec writes it) in the metric's units:
+        itself, or with ``scale = "neutral"`` that fraction of the ``neutral`` value's size."""
+        return amount * abs(neutral) if self.scale == "neutral" else amount
 
 
 @dataclass(frozen=True)
@@ -339,7 +348,7 @@ def _setup(table: TomlTable, sides: str) -> Setup:
 
 def _rep(table: TomlTable, sides: str) -> RepDefinition:
     table.only("metric", "direction", "start", "end", "min_peak", "min_duration",
-               "max_duration", "relative_to", "tolerance", "hidden_is_rest")
+               "max_duration", "relative_to", "tolerance", "hidden_is_rest", "scale")
     metric = _metric(table, "metric", sides)
     if sides in ("left", "right", "alternating") and "{side}" not in metric:
         table.fail("metric", f"sides = '{sides}' needs a '{{side}}' placeholder to know the "
@@ -358,10 +367,14 @@ def _rep(table: TomlTable, sides: str) -> RepDefinition:
     max_duration = table.number("max_duration", 10.0, 0.0, 600.0)
     if not min_duration < max_duration:
         table.fail("max_duration", f"must exceed min_duration ({min_duration:g})")
+    relative_to = table.string("relative_to", "absolute", REFERENCES)
+    scale = table.string("scale", "metric", REP_SCALES)
+    if scale == "neutral" and relative_to != "neutral":
+        table.fail("scale", "'neutral' measures the thresholds in fractions of the neutral "
+                            "value: it needs relative_to = \"neutral\"")
     return RepDefinition(metric, direction, start, end, peak, min_duration, max_duration,
-                         table.string("relative_to", "absolute", REFERENCES),
-                         _tolerance(table, "tolerance"),
-                         table.boolean("hidden_is_rest", False))
+                         relative_to, _tolerance(table, "tolerance"),
+                         table.boolean("hidden_is_rest", False), scale)
 
 
 def _hold(table: TomlTable, sides: str) -> HoldDefinition:

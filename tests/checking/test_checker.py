@@ -286,15 +286,26 @@ def test_bird_dog_arch_is_only_a_hint() -> None:
 
 
 def test_calibration_baseline_sets_the_thresholds() -> None:
-    """A person whose knees rest higher (neutral -0.6) still needs a 0.55 rise to count."""
+    """Bird dog reps are fractions of the way from where the knee hangs (its neutral, a thigh's
+    length below the hip) to hip height: a short-thighed person (neutral -0.6 torso lengths)
+    counts a 0.52 rise (87 % of the way), not a 0.45 one (75 %: past start, short of 80 %),
+    which a fixed 0.68 torso lengths would have refused both of."""
     pose = {**QUADRUPED, "knee_rise_left": -0.6, "knee_rise_right": -0.6}
     stream = Stream(14.0, pose)
-    stream.set("knee_rise_left", 4.0, 6.0, -0.6 + 0.64)  # past start (0.6), short of 0.68
-    stream.bump("knee_rise_right", 8.0, 3.0, 0.75)  # a full rise from this person's neutral
+    stream.set("knee_rise_left", 4.0, 6.0, -0.6 + 0.45)
+    stream.bump("knee_rise_right", 8.0, 3.0, 0.52)
     checker, events = run("bird_dog", stream)
     assert checker.summary()["calibration"]["knee_rise_left"] == pytest.approx(-0.6)
     assert checker.summary()["reps"] == {"left": 0, "right": 1, "total": 1}
     assert kinds(events, "rep_rejected")[0].data["reason"] == "too_shallow"
+
+
+def test_a_neutral_scaled_rep_is_refused_without_a_neutral() -> None:
+    rep = {"metric": "knee_rise_{side}", "direction": "rising", "start": 0.7, "end": 0.6,
+           "min_peak": 0.8, "scale": "neutral"}
+    with pytest.raises(SpecError, match="rep.scale: .*relative_to"):
+        parse_spec({"id": "x", "title": "X", "kind": "reps", "sides": "alternating",
+                    "views": ["side"], "rep": rep}, "x.toml")
 
 
 def test_far_knee_hidden_at_rest_still_counts() -> None:
