@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -178,6 +179,32 @@ def termination_as_interrupt() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+#: Signals that stop a run (:func:`termination_as_interrupt` makes the last two act as Ctrl-C).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def stops_deferred(stop_after: bool = True) -> Iterator[None]:
+    """Within the block, Ctrl-C (and SIGTERM, SIGHUP) wait for it to end, so one input's
+    outputs are written whole; then, if ``stop_after`` and one came, the work stops
+    (KeyboardInterrupt). Raised inside a zip writer, a Ctrl-C became a ValueError, a traceback
+    and exit 1 instead of 130. Signal handlers belong to the main thread: elsewhere the block
+    runs unchanged."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopped: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _frame: stopped.append(signum))
+                for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if stopped and stop_after:
+        raise KeyboardInterrupt
+
+
 def engine_for(args: argparse.Namespace, many_videos: bool) -> Engine:
     """The engine the options ask for: a dask cluster (``--engine dask``), a pool of local
     worker processes for several videos, or this process (saved tracks need no model; one
@@ -244,14 +271,17 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
     with engine_for(args, videos > 1).start(paths, spec, clip_options(args)) as run:
         try:
             for index, outcome in run.results():
-                if take(index, outcome):
+                with stops_deferred():
+                    stop = take(index, outcome)
+                if stop:
                     interrupted = True
                     run.stop()
         except KeyboardInterrupt:  # the running inputs stop and return what they did
             interrupted = True
             run.stop()
             for index, outcome in run.results():
-                take(index, outcome)
+                with stops_deferred(stop_after=False):   # already stopping
+                    take(index, outcome)
     if many:
         table = _summary_table([rows[i] for i in sorted(rows)])
         print(table)

@@ -169,6 +169,28 @@ def test_ctrl_c_on_a_folder_keeps_the_reports_done_and_exits_130(tmp_path):
                for stem in written)
 
 
+def test_a_stop_while_outputs_are_written_waits_for_them():
+    """Ctrl-C (or SIGTERM) in the middle of writing one input's outputs lets the writing end,
+    then stops the run; while a run is already stopping it only lets the writing end."""
+    import os
+    import signal
+
+    from posecheck.analyze_run import stops_deferred
+
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with stops_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
+            done.append("written")
+    assert done == ["written"]
+    with stops_deferred(stop_after=False):
+        os.kill(os.getpid(), signal.SIGINT)
+        done.append("drained")
+    assert done == ["written", "drained"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_dask_engine_without_a_scheduler_is_a_one_line_error(clips, tmp_path, capsys):
     status = main(["analyze", str(clips[0]), str(clips[1]), "-e", "bird_dog", "--engine",
                    "dask", "--no-progress", "--out", str(tmp_path / "out")])
