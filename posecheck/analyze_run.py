@@ -103,9 +103,10 @@ def _mark_interrupted(report: dict[str, Any], note: str) -> None:
     report.setdefault("notes", []).append(note)
 
 
-def write_outputs(path: Path, spec: Spec, result: Analysis, targets: Targets) -> None:
+def write_outputs(path: Path, spec: Spec, result: Analysis, targets: Targets) -> bool:
     """Write one input's outputs, all together or none. Ctrl-C while the annotated video is
-    written skips that video; the report is still written."""
+    written skips that video; the report is still written. A stop (Ctrl-C, SIGTERM, SIGHUP)
+    while the other outputs are written waits for them: True if one came."""
     report = result.report
     with OutputSet() as outputs:
         if targets.annotated is not None:
@@ -117,31 +118,33 @@ def write_outputs(path: Path, spec: Spec, result: Analysis, targets: Targets) ->
                 report["annotated_video"] = str(targets.annotated)
             except KeyboardInterrupt:
                 _mark_interrupted(report, "interrupted by the user: no annotated video written")
-        if targets.csv is not None:
-            outputs.write(targets.csv, lambda part: write_metrics_csv(
-                result.metrics, result.track.detected, part))
-            report["metrics_csv"] = str(targets.csv)
-        if targets.html is not None:
-            from posecheck.outputs.display import display_metrics
-            from posecheck.outputs.html_report import render_html
+        with stops_deferred() as stops:
+            if targets.csv is not None:
+                outputs.write(targets.csv, lambda part: write_metrics_csv(
+                    result.metrics, result.track.detected, part))
+                report["metrics_csv"] = str(targets.csv)
+            if targets.html is not None:
+                from posecheck.outputs.display import display_metrics
+                from posecheck.outputs.html_report import render_html
 
-            report["html_report"] = str(targets.html)
-            outputs.write(targets.html, lambda part: atomic_write_text(
-                part, render_html(report, result.metrics, display_metrics(spec),
-                                  video=None if _is_track(path) else path,
-                                  track=result.track, spec=spec)))
-        if targets.exports:
-            from posecheck.outputs.export import write_export
+                report["html_report"] = str(targets.html)
+                outputs.write(targets.html, lambda part: atomic_write_text(
+                    part, render_html(report, result.metrics, display_metrics(spec),
+                                      video=None if _is_track(path) else path,
+                                      track=result.track, spec=spec)))
+            if targets.exports:
+                from posecheck.outputs.export import write_export
 
-            for target in targets.exports:
-                outputs.write(target, partial(write_export, target.suffix[1:], target,
-                                              result.track, result.metrics))
-            report["exports"] = [str(t) for t in targets.exports]
-        if targets.track is not None:
-            outputs.write(targets.track, result.track.save)
-            report["track"] = str(targets.track)
-        outputs.write(targets.report, lambda part: write_json_report(report, part))
-        outputs.publish()
+                for target in targets.exports:
+                    outputs.write(target, partial(write_export, target.suffix[1:], target,
+                                                  result.track, result.metrics))
+                report["exports"] = [str(t) for t in targets.exports]
+            if targets.track is not None:
+                outputs.write(targets.track, result.track.save)
+                report["track"] = str(targets.track)
+            outputs.write(targets.report, lambda part: write_json_report(report, part))
+            outputs.publish()
+    return bool(stops)
 
 
 def save_outputs(result: Analysis, out: str | Path, *, csv: bool = False, html: bool = False,
@@ -160,7 +163,8 @@ def save_outputs(result: Analysis, out: str | Path, *, csv: bool = False, html: 
                                annotate=Path(annotate) if annotate is not None else None,
                                export=export)
     targets.check()
-    write_outputs(path, result.spec, result, targets)
+    if write_outputs(path, result.spec, result, targets):
+        raise KeyboardInterrupt      # a Ctrl-C that waited for the outputs to be written
     return targets
 
 
@@ -184,25 +188,22 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @contextmanager
-def stops_deferred(stop_after: bool = True) -> Iterator[None]:
-    """Within the block, Ctrl-C (and SIGTERM, SIGHUP) wait for it to end, so one input's
-    outputs are written whole; then, if ``stop_after`` and one came, the work stops
-    (KeyboardInterrupt). Raised inside a zip writer, a Ctrl-C became a ValueError, a traceback
-    and exit 1 instead of 130. Signal handlers belong to the main thread: elsewhere the block
-    runs unchanged."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+def stops_deferred() -> Iterator[list[int]]:
+    """Within the block, Ctrl-C (and SIGTERM, SIGHUP) do not interrupt: the block ends and the
+    signals that came are in the yielded list, for the caller to stop the work. Raised inside
+    the track's zip writer, a Ctrl-C became a ValueError, a traceback and exit 1 instead of
+    130. Signal handlers belong to the main thread: elsewhere the block runs unchanged."""
     stopped: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield stopped
+        return
     previous = {sig: signal.signal(sig, lambda signum, _frame: stopped.append(signum))
                 for sig in STOP_SIGNALS}
     try:
-        yield
+        yield stopped
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if stopped and stop_after:
-        raise KeyboardInterrupt
 
 
 def engine_for(args: argparse.Namespace, many_videos: bool) -> Engine:
@@ -249,7 +250,8 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
     interrupted = False
 
     def take(index: int, outcome: Analysis | PosecheckError) -> bool:
-        """Write one input's outputs and summary row; True if its analysis was interrupted."""
+        """Write one input's outputs and summary row; True if its analysis was interrupted
+        or a stop came while its outputs were written."""
         path = paths[index]
         if isinstance(outcome, PosecheckError):
             if not many:
@@ -257,7 +259,7 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
             print(f"posecheck: error: {one_line(str(outcome))}", file=sys.stderr)
             rows[index] = (one_line(path.name), "error", "", "", "", one_line(str(outcome)))
             return False
-        write_outputs(path, spec, outcome, all_targets[index])
+        stopped = write_outputs(path, spec, outcome, all_targets[index])
         report = reports[index] = outcome.report
         print(format_summary(report))
         print(f"  report: {one_line(str(all_targets[index].report))}")
@@ -265,23 +267,20 @@ def analyze_many(paths: list[Path], args: argparse.Namespace) -> int:
         counted = [f for f in report.get("faults", []) if f.get("status") == "validated"]
         rows[index] = (one_line(path.name), "ok", reps.get("left", ""), reps.get("right", ""),
                        len(counted), one_line("; ".join(report.get("notes", []))))
-        return bool(report.get("interrupted")) and not _is_track(path)  # this run's
+        return stopped or (bool(report.get("interrupted")) and not _is_track(path))  # this run's
 
     videos = sum(not _is_track(path) for path in paths)
     with engine_for(args, videos > 1).start(paths, spec, clip_options(args)) as run:
         try:
             for index, outcome in run.results():
-                with stops_deferred():
-                    stop = take(index, outcome)
-                if stop:
+                if take(index, outcome):
                     interrupted = True
                     run.stop()
         except KeyboardInterrupt:  # the running inputs stop and return what they did
             interrupted = True
             run.stop()
             for index, outcome in run.results():
-                with stops_deferred(stop_after=False):   # already stopping
-                    take(index, outcome)
+                take(index, outcome)
     if many:
         table = _summary_table([rows[i] for i in sorted(rows)])
         print(table)
