@@ -181,6 +181,7 @@ class VideoWriter:
             options |= {"maxrate": f"{capture.max_kbps}k", "bufsize": f"{2 * capture.max_kbps}k"}
         stream.options = options
         self._stream = stream
+        self._frames = 0
 
     def write(self, rgb: np.ndarray) -> None:
         """Append one (H, W, 3) uint8 RGB frame of the writer's size."""
@@ -189,7 +190,16 @@ class VideoWriter:
             return
         import av
 
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        import cv2
+
+        # Deterministic encoding: the same frames gave one of two or three different files
+        # (a 16-pixel block at the frame's corner differed) while libswscale converted RGB to
+        # YUV (PyAV's default) or the frames carried no timestamps. OpenCV converts (decoded
+        # colours match libswscale's to 0.01 levels on average) and each frame's pts is its index.
+        yuv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        frame.pts = self._frames
+        self._frames += 1
         for packet in self._stream.encode(frame):
             self._av.mux(packet)
 
