@@ -168,6 +168,10 @@ def save_outputs(result: Analysis, out: str | Path, *, csv: bool = False, html: 
     return targets
 
 
+#: Signals that stop a run (:func:`termination_as_interrupt` makes the last two act as Ctrl-C).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 @contextmanager
 def termination_as_interrupt() -> Iterator[None]:
     """Within the block, SIGTERM and SIGHUP stop the work as Ctrl-C does (KeyboardInterrupt):
@@ -175,16 +179,12 @@ def termination_as_interrupt() -> Iterator[None]:
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {sig: signal.signal(sig, interrupt) for sig in STOP_SIGNALS[1:]}
     try:
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-#: Signals that stop a run (:func:`termination_as_interrupt` makes the last two act as Ctrl-C).
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @contextmanager

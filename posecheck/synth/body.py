@@ -98,6 +98,17 @@ class Body:
         """(3,) rest-pose position of a keypoint or, failing that, a bone head."""
         return self.rest_keypoint[name] if name in self.rest_keypoint else self.rest_head[name]
 
+    def midpoint(self, posed: Posed, joint: str) -> np.ndarray:
+        """(3,) midpoint of the left and right ``joint`` keypoints in ``posed``."""
+        left, right = (self.keypoint(posed, f"{side}_{joint}") for side in ("left", "right"))
+        return 0.5 * (left + right)
+
+    def moved_by(self, *prefixes: str) -> np.ndarray:
+        """(V,) bool: the vertices whose dominant bone's name starts with one of ``prefixes``
+        (``"foot"``, ``"spine"``, ...)."""
+        return np.char.startswith(self.dominant_bone.astype(str)[:, None],
+                                  np.array(prefixes)).any(axis=1)
+
     def keypoint(self, posed: Posed, name: str) -> np.ndarray:
         """(3,) position of keypoint ``name`` in ``posed``."""
         return posed.keypoints[self.keypoint_labels.index(name)].astype(np.float64)

@@ -189,10 +189,9 @@ class VideoWriter:
             self._cv.write(np.ascontiguousarray(rgb[..., ::-1]))
             return
         import av
-
         import cv2
 
-        # Deterministic encoding: the same frames gave one of two or three different files
+        # Deterministic encoding: the same frames decoded to one of two or three different videos
         # (a 16-pixel block at the frame's corner differed) while libswscale converted RGB to
         # YUV (PyAV's default) or the frames carried no timestamps. OpenCV converts (decoded
         # colours match libswscale's to 0.01 levels on average) and each frame's pts is its index.

@@ -91,16 +91,29 @@ def _kneeling_pitch(body: Body) -> float:
     where real side-on bird dogs read 73-83."""
     key = ("kneeling-pitch",)
     if key not in body.memo:
-        bones = [str(name) for name in body.dominant_bone]
-        hands = np.array([name.startswith(("finger", "metacarpal", "wrist")) for name in bones])
-        knees = np.array([name.startswith("lowerleg01") for name in bones])
-        lo, hi = KNEELING_PITCH_RANGE
-        for _ in range(10):
-            mid = 0.5 * (lo + hi)
-            z = _quadruped_rig(body, NEUTRAL["quadruped"], mid).pose(np.zeros(3)).verts[:, 2]
-            lo, hi = (lo, mid) if z[knees].min() > z[hands].min() else (mid, hi)
-        body.memo[key] = 0.5 * (lo + hi)
+        body.memo[key] = _level_contact(
+            lambda c: _quadruped_rig(body, NEUTRAL["quadruped"], c).pose(np.zeros(3)),
+            body.moved_by("lowerleg01"), body.moved_by("finger", "metacarpal", "wrist"),
+            KNEELING_PITCH_RANGE, rises=True)
     return body.memo[key]
+
+
+def _level_contact(pose_at: Callable[[float], Posed], upper: np.ndarray,
+                   lower: np.ndarray, bounds: tuple[float, float], rises: bool) -> float:
+    """The parameter in ``bounds`` at which two vertex groups' lowest points (``upper``,
+    ``lower``: (V,) bool masks) are at one height, by bisection (10 steps) on the posed mesh;
+    ``pose_at(x)`` poses the body, and ``rises`` says whether ``upper`` rises against
+    ``lower`` as x grows. Floor poses use it to rest on every part that should touch the
+    floor (the lowest point of the whole body is put on the floor)."""
+    lo, hi = bounds
+    for _ in range(10):
+        mid = 0.5 * (lo + hi)
+        z = pose_at(mid).verts[:, 2]
+        if (z[upper].min() > z[lower].min()) == rises:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
 
 
 def _quadruped_rig(body: Body, p: dict[str, float], correction: float | None = None) -> Rig:
@@ -191,15 +204,11 @@ def _lying_legs(body: Body) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     every knee to about 150 degrees."""
     key = ("lying-legs",)
     if key not in body.memo:
-        bones = [str(name) for name in body.dominant_bone]
-        back = np.array([name.startswith(("spine", "pelvis")) for name in bones])
-        feet = np.array([name.startswith(("foot", "toe")) for name in bones])
-        lo, hi = LYING_THIGH_RANGE
-        for _ in range(10):
-            mid = 0.5 * (lo + hi)
-            z = _bridge_rig(body, NEUTRAL["bridge"], _legs_at(mid), 0.0).pose(np.zeros(3)).verts[:, 2]
-            lo, hi = (mid, hi) if z[back].min() > z[feet].min() else (lo, mid)
-        body.memo[key] = _legs_at(0.5 * (lo + hi))
+        thigh = _level_contact(
+            lambda a: _bridge_rig(body, NEUTRAL["bridge"], _legs_at(a), 0.0).pose(np.zeros(3)),
+            body.moved_by("spine", "pelvis"), body.moved_by("foot", "toe"), LYING_THIGH_RANGE,
+            rises=False)
+        body.memo[key] = _legs_at(thigh)
     return body.memo[key]
 
 
@@ -222,7 +231,7 @@ def bridge(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
     elevation = (_straight_bridge(body) + p["top"]) * p["lift"] - p["sag"]
     lifted, offset, knees = _bridge_knees(body, p, elevation)
     ankles0 = body.memo[("bridge-reference",)][1]
-    trunk_dir = unit(_mid(body, lifted, "hip") - _mid(body, lifted, "shoulder"))
+    trunk_dir = unit(body.midpoint(lifted, "hip") - body.midpoint(lifted, "shoulder"))
     legs = {}
     for side in SIDES:
         hip = body.keypoint(lifted, f"{side}_hip") + offset
@@ -244,12 +253,12 @@ def _bridge_knees(body: Body, p: dict[str, float], elevation: float
         ref = _bridge_rig(body, NEUTRAL["bridge"], None, 0.0).pose(np.zeros(3))
         joints = {s: [body.keypoint(ref, f"{s}_{j}") for j in ("hip", "knee", "ankle")]
                   for s in SIDES}
-        body.memo[key] = (_mid(body, ref, "shoulder"), {s: joints[s][2] for s in SIDES},
+        body.memo[key] = (body.midpoint(ref, "shoulder"), {s: joints[s][2] for s in SIDES},
                           {s: (np.linalg.norm(joints[s][1] - joints[s][0]),
                                np.linalg.norm(joints[s][2] - joints[s][1])) for s in SIDES})
     shoulders0, ankles0, lengths = body.memo[key]
     lifted = _bridge_rig(body, p, None, elevation).pose(np.zeros(3))
-    offset = shoulders0 - _mid(body, lifted, "shoulder")
+    offset = shoulders0 - body.midpoint(lifted, "shoulder")
     knees = {s: two_link_knee(body.keypoint(lifted, f"{s}_hip") + offset, ankles0[s], *lengths[s],
                               np.array([0, -0.3, 1.0])) for s in SIDES}
     return lifted, offset, knees
@@ -265,19 +274,14 @@ def _straight_bridge(body: Body) -> float:
         for _ in range(14):
             mid = 0.5 * (lo + hi)
             lifted, offset, knees = _bridge_knees(body, NEUTRAL["bridge"], mid)
-            shoulder = _mid(body, lifted, "shoulder") + offset
-            hip = _mid(body, lifted, "hip") + offset
+            shoulder = body.midpoint(lifted, "shoulder") + offset
+            hip = body.midpoint(lifted, "hip") + offset
             knee = 0.5 * (knees["left"] + knees["right"])
             w = (hip - shoulder) @ (knee - shoulder) / ((knee - shoulder) @ (knee - shoulder))
             above = hip[2] - (shoulder + w * (knee - shoulder))[2]
             lo, hi = (lo, mid) if above > 0 else (mid, hi)
         body.memo[key] = 0.5 * (lo + hi)
     return body.memo[key]
-
-
-def _mid(body: Body, posed: Posed, joint: str) -> np.ndarray:
-    """(3,) midpoint of the left and right ``joint`` keypoints."""
-    return 0.5 * (body.keypoint(posed, f"left_{joint}") + body.keypoint(posed, f"right_{joint}"))
 
 
 # ------------------------------------------------------------------ seated 90/90 family
@@ -356,7 +360,7 @@ def stand(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
 
     rig = _stand_rig(body, p, None)
     first = rig.pose(np.zeros(3))
-    shift = hip_target - _mid(body, first, "hip")
+    shift = hip_target - body.midpoint(first, "hip")
     if abs(p["knee_forward"]) > 1e-6:
         shift = _knee_forward(body.keypoint(first, f"{front}_hip") + shift, ankles[front],
                               thigh_len, shin_len, p["knee_forward"]) + shift
@@ -486,7 +490,7 @@ def wide_squat(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
         return rig
 
     first = rig_for(None).pose(np.zeros(3))
-    shift = hip_target - _mid(body, first, "hip")
+    shift = hip_target - body.midpoint(first, "hip")
     legs = {}
     for side in SIDES:
         bend = unit([SIDE_SIGN[side] * 0.5, -1.0, 0.0])
@@ -588,7 +592,7 @@ def squat(body: Body, p: dict[str, float], root: np.ndarray) -> Posed:
         return rig
 
     first = rig_for(None).pose(np.zeros(3))
-    shift = hip_target - _mid(body, first, "hip")
+    shift = hip_target - body.midpoint(first, "hip")
     legs = {}
     for side in SIDES:
         hip = body.keypoint(first, f"{side}_hip") + shift
